@@ -1,0 +1,54 @@
+/*
+ * db: the SQLite store. A fixed pool of connections (WAL, foreign keys,
+ * busy timeout, opened SQLITE_OPEN_NOMUTEX) that threads check out for the
+ * length of one request or one job, and the migrations runner.
+ */
+#ifndef STAGEHAND_DB_H
+#define STAGEHAND_DB_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stagehand/util.h"
+
+struct db_pool;
+
+/* One schema step: name is "NNNN_what.sql", sql its text. */
+struct db_migration {
+	const char *name;
+	const char *sql;
+};
+
+/* The migrations built into the binary from migrations/, in order. */
+extern const struct db_migration db_migrations[];
+extern const size_t db_migrations_count;
+
+/* Open an existing or new database file with n connections. The caller owns
+ * *out and releases it with db_pool_free. */
+int db_pool_open(struct db_pool **out, const char *path, int n, struct sh_err *err) SH_WUR;
+
+/* Close every connection; all must have been released. NULL is fine. */
+void db_pool_free(struct db_pool *pool);
+
+/* Check a connection out, waiting while all are busy. Never NULL. The
+ * connection is the caller's until db_release. */
+sqlite3 *db_acquire(struct db_pool *pool);
+void db_release(struct db_pool *pool, sqlite3 *db);
+
+/*
+ * Apply, in order and each in its own transaction, the migrations not yet
+ * recorded in schema_migrations. A failing one is rolled back and named in
+ * err with SQLite's message ("0002_x.sql: near ...: syntax error"); the
+ * ones before it stay applied. A database with migrations this binary does
+ * not know is refused.
+ */
+int db_migrate(sqlite3 *db, const struct db_migration *m, size_t n, struct sh_err *err) SH_WUR;
+
+/* Bytes the database file uses (page_count * page_size), or -1. */
+int64_t db_size_bytes(sqlite3 *db);
+
+/* Run a statement with no result rows. */
+int db_exec(sqlite3 *db, const char *sql, struct sh_err *err) SH_WUR;
+
+#endif

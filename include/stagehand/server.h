@@ -1,0 +1,29 @@
+/*
+ * server: the one process-wide context. main fills it before any thread
+ * starts; afterwards it is read-only, and handlers reach it through
+ * http_server_ctx(req). Anything mutable inside has its own lock.
+ */
+#ifndef STAGEHAND_SERVER_H
+#define STAGEHAND_SERVER_H
+
+#include <stdint.h>
+
+#include "stagehand/config.h"
+
+struct db_pool;
+struct http_server;
+struct static_files;
+
+struct sh_server {
+	struct sh_config cfg;
+	const char *version;
+	char *db_path;              /* resolved database file */
+	struct db_pool *db;
+	struct static_files *web;   /* static frontend; has its own cache lock */
+	struct http_server *http;
+	int64_t started_unix;       /* process start, seconds since the epoch */
+};
+
+#define STAGEHAND_VERSION_STRING SH_VERSION
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * util: allocation, buffers, slices, errors, request arenas and logging.
+ *
+ * Depends on no other stagehand module. Allocation wrappers abort with a
+ * message on out-of-memory, so callers never check for NULL.
+ */
+#ifndef STAGEHAND_UTIL_H
+#define STAGEHAND_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SH_WUR __attribute__((warn_unused_result))
+#define SH_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define SH_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- status codes ------------------------------------------------------ */
+
+/* 0 is success; failures are negative and mirror Backstage's error names. */
+enum sh_status {
+	SH_OK = 0,
+	SH_EINPUT = -1,       /* InputError, 400 */
+	SH_EAUTH = -2,        /* AuthenticationError, 401 */
+	SH_ENOTALLOWED = -3,  /* NotAllowedError, 403 */
+	SH_ENOTFOUND = -4,    /* NotFoundError, 404 */
+	SH_ECONFLICT = -5,    /* ConflictError, 409 */
+	SH_EUPSTREAM = -6,    /* upstream failure, 502 */
+	SH_EINTERNAL = -7,    /* Error, 500; message never reaches a client */
+	SH_ETOOLARGE = -8,    /* PayloadTooLargeError, 413 */
+	SH_EMETHOD = -9,      /* MethodNotAllowedError, 405 */
+	SH_EUNAVAILABLE = -10 /* ServiceUnavailableError, 503 */
+};
+
+#define SH_ERR_MSG_MAX 512
+
+/* An error: a code and a human-readable message. Caller-owned, no heap. */
+struct sh_err {
+	int code;
+	char msg[SH_ERR_MSG_MAX];
+};
+
+/* Fill err (if not NULL) and return code, so callers can write
+ * `return sh_err_set(err, SH_EINPUT, "...")`. */
+int sh_err_set(struct sh_err *err, int code, const char *fmt, ...) SH_PRINTF(3, 4);
+
+/* Prepend "prefix: " to an existing message, keeping the code. */
+void sh_err_prefix(struct sh_err *err, const char *fmt, ...) SH_PRINTF(2, 3);
+
+/* Backstage's error name for a code ("InputError", ...). */
+const char *sh_status_name(int code);
+
+/* ---- allocation ------------------------------------------------------- */
+
+void *sh_malloc(size_t n);
+void *sh_calloc(size_t count, size_t size);
+void *sh_realloc(void *p, size_t n);
+char *sh_strdup(const char *s);
+char *sh_strndup(const char *s, size_t n);
+/* printf into a new heap string; caller frees. */
+char *sh_asprintf(const char *fmt, ...) SH_PRINTF(1, 2);
+
+/* ---- slices and buffers ----------------------------------------------- */
+
+/* A borrowed, not necessarily NUL-terminated run of bytes. */
+struct sh_slice {
+	const char *ptr;
+	size_t len;
+};
+
+#define SH_SLICE_LIT(s) ((struct sh_slice){ (s), sizeof(s) - 1 })
+bool sh_slice_eq(struct sh_slice s, const char *lit);
+bool sh_slice_has_prefix(struct sh_slice s, const char *prefix);
+
+/* An owning, growable byte buffer, always NUL-terminated when ptr != NULL.
+ * Initialise with SH_BUF_INIT, release with sh_buf_dispose. */
+struct sh_buf {
+	char *ptr;
+	size_t len;
+	size_t cap;
+};
+
+#define SH_BUF_INIT ((struct sh_buf){ NULL, 0, 0 })
+void sh_buf_dispose(struct sh_buf *b);
+void sh_buf_reserve(struct sh_buf *b, size_t extra);
+void sh_buf_put(struct sh_buf *b, const void *data, size_t n);
+void sh_buf_puts(struct sh_buf *b, const char *s);
+void sh_buf_putc(struct sh_buf *b, char c);
+void sh_buf_printf(struct sh_buf *b, const char *fmt, ...) SH_PRINTF(2, 3);
+void sh_buf_vprintf(struct sh_buf *b, const char *fmt, va_list ap);
+/* Give the contents to the caller (who frees it) and reset b. */
+char *sh_buf_detach(struct sh_buf *b);
+
+/* ---- request arena ---------------------------------------------------- */
+
+/*
+ * A bump allocator whose allocations are all released together by
+ * sh_arena_free. Each HTTP request owns one. In builds with SH_DEBUG_POOL
+ * every allocation goes to malloc so that AddressSanitizer sees overruns.
+ */
+struct sh_arena;
+
+struct sh_arena *sh_arena_new(void);
+void sh_arena_free(struct sh_arena *a);
+void *sh_arena_alloc(struct sh_arena *a, size_t n);
+char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n);
+char *sh_arena_strdup(struct sh_arena *a, const char *s);
+char *sh_arena_printf(struct sh_arena *a, const char *fmt, ...) SH_PRINTF(2, 3);
+
+/* ---- strings ------------------------------------------------------------ */
+
+/* Decode %XX escapes (and '+' as space when plus_is_space) from src[0..len)
+ * into dst, which must hold len + 1 bytes. Returns the decoded length, or -1
+ * on a malformed escape. Decoded NUL bytes are rejected (-1). */
+long sh_url_decode(char *dst, const char *src, size_t len, bool plus_is_space);
+
+/* Parse a size like "1048576", "512kb", "1mb", "2 MiB". Returns 0 or -1. */
+int sh_parse_size(const char *s, uint64_t *out) SH_WUR;
+
+/* Lower-case hex of n random bytes into out (2n + 1 bytes). */
+void sh_random_hex(char *out, size_t nbytes);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t sh_now_ns(void);
+
+/* ---- logging ------------------------------------------------------------ */
+
+enum sh_log_level { SH_LOG_ERROR = 0, SH_LOG_WARN, SH_LOG_INFO, SH_LOG_DEBUG };
+
+/* Set once at start-up, before threads. */
+void sh_log_init(enum sh_log_level level, bool json);
+int sh_log_level_parse(const char *s, enum sh_log_level *out) SH_WUR;
+bool sh_log_enabled(enum sh_log_level level);
+void sh_log_write(enum sh_log_level level, const char *fmt, ...) SH_PRINTF(2, 3);
+
+/* The level is checked before the arguments are formatted. */
+#define SH_LOG_(lvl, ...) \
+	do { if (sh_log_enabled(lvl)) sh_log_write(lvl, __VA_ARGS__); } while (0)
+#define log_error(...) SH_LOG_(SH_LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) SH_LOG_(SH_LOG_WARN, __VA_ARGS__)
+#define log_info(...) SH_LOG_(SH_LOG_INFO, __VA_ARGS__)
+#define log_debug(...) SH_LOG_(SH_LOG_DEBUG, __VA_ARGS__)
+
+#endif

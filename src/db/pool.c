@@ -1,0 +1,128 @@
+#include "stagehand/db.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db_pool {
+	pthread_mutex_t lock;   /* guards free_conns and n_free */
+	pthread_cond_t available;
+	sqlite3 **all;
+	sqlite3 **free_conns;
+	int n;
+	int n_free;
+};
+
+int db_exec(sqlite3 *db, const char *sql, struct sh_err *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	sh_err_set(err, SH_EINTERNAL, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return SH_EINTERNAL;
+}
+
+static int open_one(sqlite3 **out, const char *path, struct sh_err *err)
+{
+	static const char setup[] =
+		"PRAGMA journal_mode=WAL;"
+		"PRAGMA synchronous=NORMAL;"
+		"PRAGMA foreign_keys=ON;"
+		"PRAGMA temp_store=MEMORY;";
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+		sh_err_set(err, SH_EINTERNAL, "%s: cannot open database: %s", path,
+			db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return SH_EINTERNAL;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	if (db_exec(db, setup, err) != 0) {
+		sh_err_prefix(err, "%s", path);
+		sqlite3_close(db);
+		return SH_EINTERNAL;
+	}
+	*out = db;
+	return 0;
+}
+
+int db_pool_open(struct db_pool **out, const char *path, int n, struct sh_err *err)
+{
+	struct db_pool *p = sh_calloc(1, sizeof(*p));
+	int rc;
+
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->available, NULL);
+	p->all = sh_calloc((size_t)n, sizeof(sqlite3 *));
+	p->free_conns = sh_calloc((size_t)n, sizeof(sqlite3 *));
+	for (int i = 0; i < n; i++) {
+		if ((rc = open_one(&p->all[i], path, err)) != 0) {
+			p->n = i;
+			db_pool_free(p);
+			return rc;
+		}
+		p->free_conns[i] = p->all[i];
+	}
+	p->n = p->n_free = n;
+	*out = p;
+	return 0;
+}
+
+void db_pool_free(struct db_pool *p)
+{
+	if (p == NULL)
+		return;
+	for (int i = 0; i < p->n; i++) {
+		/* A clean close checkpoints the WAL into the main file. */
+		sqlite3_close_v2(p->all[i]);
+	}
+	pthread_cond_destroy(&p->available);
+	pthread_mutex_destroy(&p->lock);
+	free(p->all);
+	free(p->free_conns);
+	free(p);
+}
+
+sqlite3 *db_acquire(struct db_pool *p)
+{
+	sqlite3 *db;
+
+	pthread_mutex_lock(&p->lock);
+	while (p->n_free == 0)
+		pthread_cond_wait(&p->available, &p->lock);
+	db = p->free_conns[--p->n_free];
+	pthread_mutex_unlock(&p->lock);
+	return db;
+}
+
+void db_release(struct db_pool *p, sqlite3 *db)
+{
+	if (db == NULL)
+		return;
+	if (!sqlite3_get_autocommit(db)) {
+		/* A caller left a transaction open: never hand that on. */
+		int rc = sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		(void)rc; /* nothing more can be done; the next BEGIN will tell */
+	}
+	pthread_mutex_lock(&p->lock);
+	p->free_conns[p->n_free++] = db;
+	pthread_cond_signal(&p->available);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int64_t db_size_bytes(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t size = -1;
+
+	if (sqlite3_prepare_v2(db,
+		"SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+		-1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		size = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return size;
+}

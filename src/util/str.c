@@ -1,0 +1,105 @@
+#include "stagehand/util.h"
+
+#include <ctype.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long sh_url_decode(char *dst, const char *src, size_t len, bool plus_is_space)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < len; i++) {
+		char c = src[i];
+		if (c == '%') {
+			int hi, lo;
+			if (len - i < 3)
+				return -1;
+			hi = hexval(src[i + 1]);
+			lo = hexval(src[i + 2]);
+			if (hi < 0 || lo < 0)
+				return -1;
+			c = (char)(hi * 16 + lo);
+			i += 2;
+		} else if (c == '+' && plus_is_space) {
+			c = ' ';
+		}
+		if (c == '\0')
+			return -1;
+		dst[o++] = c;
+	}
+	dst[o] = '\0';
+	return (long)o;
+}
+
+int sh_parse_size(const char *s, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t mult;
+	} units[] = {
+		{ "", 1 }, { "b", 1 },
+		{ "k", 1024 }, { "kb", 1024 }, { "kib", 1024 },
+		{ "m", 1024 * 1024 }, { "mb", 1024 * 1024 }, { "mib", 1024 * 1024 },
+		{ "g", 1024ull * 1024 * 1024 }, { "gb", 1024ull * 1024 * 1024 },
+		{ "gib", 1024ull * 1024 * 1024 },
+	};
+	char *end;
+	unsigned long long n;
+	size_t i;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	n = strtoull(s, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	for (i = 0; i < SH_ARRAY_LEN(units); i++) {
+		if (strcasecmp(end, units[i].suffix) == 0) {
+			if (n > UINT64_MAX / units[i].mult)
+				return -1;
+			*out = n * units[i].mult;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void sh_random_hex(char *out, size_t nbytes)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char raw[64];
+	size_t i;
+
+	if (nbytes > sizeof(raw))
+		nbytes = sizeof(raw);
+	if (RAND_bytes(raw, (int)nbytes) != 1)
+		abort(); /* no randomness means no safe ids or tokens at all */
+	for (i = 0; i < nbytes; i++) {
+		out[2 * i] = digits[raw[i] >> 4];
+		out[2 * i + 1] = digits[raw[i] & 15];
+	}
+	out[2 * nbytes] = '\0';
+}
+
+uint64_t sh_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
