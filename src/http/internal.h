@@ -78,6 +78,12 @@ int health_liveness(struct http_req *req, struct sh_err *err);
 int health_readiness(struct http_req *req, struct sh_err *err);
 int health_check(struct http_req *req, struct sh_err *err);
 
+/* Test-build routes (testroutes.c, -Dtest_routes=true). */
+int test_echo(struct http_req *req, struct sh_err *err);
+int test_fail(struct http_req *req, struct sh_err *err);
+int test_slow(struct http_req *req, struct sh_err *err);
+int test_params(struct http_req *req, struct sh_err *err);
+
 /* Static files (static.c). */
 int static_handler(struct http_req *req, struct sh_err *err);
 int fonts_handler(struct http_req *req, struct sh_err *err);

@@ -127,10 +127,11 @@ static void dispatch(struct http_req *req)
 	struct sh_err err = { 0, "" };
 	int rc;
 
-	if (req->too_large)
+	rc = split_url(req, &err);
+	if (rc == 0 && req->too_large)
 		rc = sh_err_set(&err, SH_ETOOLARGE, "Request body is larger than %lld bytes",
 			(long long)req->srv->cfg.max_body);
-	else if ((rc = split_url(req, &err)) == 0)
+	else if (rc == 0)
 		rc = route_request(req, &err);
 	http_finish(req, rc, &err);
 }

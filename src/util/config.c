@@ -408,8 +408,14 @@ int config_load(struct sh_config *cfg, const char *path, struct sh_err *err)
 	size_t n;
 	int rc;
 
-	if (path == NULL)
-		return config_load_text(cfg, "", 0, "<default>", err);
+	if (path == NULL) {
+		rc = config_load_text(cfg, "", 0, "<default>", err);
+		if (rc == 0) {
+			free(cfg->file);
+			cfg->file = NULL;
+		}
+		return rc;
+	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		memset(cfg, 0, sizeof(*cfg));
