@@ -1,0 +1,42 @@
+/* The app shell: theme toggle, router and the route table. */
+import { createRouter } from './router.js';
+import { bindThemeToggle } from './theme.js';
+
+const section = () => import('./pages/section.js');
+
+/* One line per page; the first matching pattern wins. */
+export const routes = [
+  { path: '/', page: () => import('./pages/home.js') },
+  { path: '/catalog', page: section, props: { section: 'catalog' } },
+  { path: '/create', page: section, props: { section: 'create' } },
+  { path: '/docs', page: section, props: { section: 'docs' } },
+  { path: '/search', page: section, props: { section: 'search' } },
+];
+
+const navLinks = [...document.querySelectorAll('.site-nav a[data-nav]')];
+
+/* Mark the header link of the section the page belongs to. */
+function markCurrent(path) {
+  for (const a of navLinks) {
+    const href = a.getAttribute('href');
+    if (path === href)
+      a.setAttribute('aria-current', 'page');
+    else if (path.startsWith(href + '/'))
+      a.setAttribute('aria-current', 'true');
+    else
+      a.removeAttribute('aria-current');
+  }
+}
+
+bindThemeToggle(document.getElementById('theme-toggle'));
+
+export const router = createRouter({
+  routes,
+  outlet: document.getElementById('main'),
+  notFound: () => import('./pages/notfound.js'),
+  failure: () => import('./pages/error.js'),
+  appName: 'stagehand',
+  onRender: markCurrent,
+});
+
+router.start();
