@@ -18,6 +18,7 @@
 #include "stagehand/config.h"
 #include "stagehand/db.h"
 #include "stagehand/http.h"
+#include "stagehand/jobs.h"
 #include "stagehand/server.h"
 
 #define EXIT_USAGE 2
@@ -90,10 +91,16 @@ static int load_config(struct sh_config *cfg, const struct serve_opts *o)
 	return 0;
 }
 
+static int cores(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
 static int open_database(struct sh_server *srv, struct sh_err *err)
 {
 	const struct sh_config *cfg = &srv->cfg;
-	int conns = (int)(cfg->http_threads > 0 ? cfg->http_threads : sysconf(_SC_NPROCESSORS_ONLN));
+	int conns = cfg->http_threads > 0 ? (int)cfg->http_threads : cores();
 	sqlite3 *db;
 	int rc;
 
@@ -102,7 +109,8 @@ static int open_database(struct sh_server *srv, struct sh_err *err)
 			cfg->data_dir);
 	srv->db_path = cfg->database_file[0] == '/' ? sh_strdup(cfg->database_file)
 		: sh_asprintf("%s/%s", cfg->data_dir, cfg->database_file);
-	conns += (int)(cfg->worker_threads > 0 ? cfg->worker_threads : 2) + 2;
+	/* One per HTTP thread, one per worker, and spares for start-up. */
+	conns += (cfg->worker_threads > 0 ? (int)cfg->worker_threads : cores()) + 2;
 	if ((rc = db_pool_open(&srv->db, srv->db_path, conns, err)) != 0)
 		return rc;
 	db = db_acquire(srv->db);
@@ -113,10 +121,19 @@ static int open_database(struct sh_server *srv, struct sh_err *err)
 
 static void server_dispose(struct sh_server *srv)
 {
+	jobs_stop(srv->jobs);
 	http_static_free(srv->web);
 	db_pool_free(srv->db);
 	free(srv->db_path);
 	config_dispose(&srv->cfg);
+}
+
+static int start_workers(struct sh_server *srv, struct sh_err *err)
+{
+	int n = srv->cfg.worker_threads > 0 ? (int)srv->cfg.worker_threads : cores();
+
+	/* The capabilities' queues join this table as they arrive. */
+	return jobs_start(&srv->jobs, srv->db, n, NULL, 0, err);
 }
 
 static int start(struct sh_server *srv, uint64_t t0)
@@ -128,6 +145,7 @@ static int start(struct sh_server *srv, uint64_t t0)
 		level = SH_LOG_INFO;
 	sh_log_init(level, srv->cfg.log_json);
 	if (open_database(srv, &err) != 0 ||
+		start_workers(srv, &err) != 0 ||
 		http_static_new(&srv->web, srv->cfg.web_root, srv->cfg.fonts_root, &err) != 0 ||
 		http_server_start(&srv->http, srv, auth_identify, &err) != 0) {
 		log_error("start-up failed: %s", err.msg);

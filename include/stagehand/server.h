@@ -13,6 +13,7 @@
 struct db_pool;
 struct http_server;
 struct static_files;
+struct jobs;
 
 struct sh_server {
 	struct sh_config cfg;
@@ -21,9 +22,8 @@ struct sh_server {
 	struct db_pool *db;
 	struct static_files *web;   /* static frontend; has its own cache lock */
 	struct http_server *http;
+	struct jobs *jobs;          /* background workers */
 	int64_t started_unix;       /* process start, seconds since the epoch */
 };
-
-#define STAGEHAND_VERSION_STRING SH_VERSION
 
 #endif
