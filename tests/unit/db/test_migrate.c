@@ -107,7 +107,7 @@ static void test_db_migrate__builtin_migrations_apply(void **state)
 static void test_db_migrate__pool_opens_wal(void **state)
 {
 	char path[] = "/tmp/stagehand-test-XXXXXX";
-	char file[64];
+	char file[96];
 	struct db_pool *pool = NULL;
 	struct sh_err err;
 	sqlite3 *a, *b;
@@ -116,7 +116,6 @@ static void test_db_migrate__pool_opens_wal(void **state)
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	unlink(path);
 	snprintf(file, sizeof(file), "%s.db", path);
 	assert_int_equal(db_pool_open(&pool, file, 2, &err), 0);
 	a = db_acquire(pool);
@@ -137,11 +136,11 @@ static void test_db_migrate__pool_opens_wal(void **state)
 	db_release(pool, a);
 	db_release(pool, b);
 	db_pool_free(pool);
+	unlink(path);
 	unlink(file);
-	snprintf(path, sizeof(path), "%s", file);
-	strcat(file, "-wal");
+	snprintf(file, sizeof(file), "%s.db-wal", path);
 	unlink(file);
-	snprintf(file, sizeof(file), "%s-shm", path);
+	snprintf(file, sizeof(file), "%s.db-shm", path);
 	unlink(file);
 }
 
