@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +160,27 @@ static void test_util_config__reference_lists_every_key(void **state)
 	free(md);
 }
 
+/* docs/configuration.md embeds the generated reference; they must agree. */
+static void test_util_config__reference_matches_docs(void **state)
+{
+	char *md = config_reference_markdown();
+	struct sh_buf doc = SH_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *f = fopen(SH_SOURCE_ROOT "/docs/configuration.md", "rb");
+
+	(void)state;
+	assert_non_null(f);
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		sh_buf_put(&doc, chunk, n);
+	fclose(f);
+	if (strstr(doc.ptr, md) == NULL)
+		fail_msg("docs/configuration.md is out of date: paste the output of "
+			"`stagehand config-reference` between its config-reference markers");
+	sh_buf_dispose(&doc);
+	free(md);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +195,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_util_config__set_overrides),
 		cmocka_unit_test(test_util_config__missing_file),
 		cmocka_unit_test(test_util_config__reference_lists_every_key),
+		cmocka_unit_test(test_util_config__reference_matches_docs),
 	};
 	RUN_TESTS(tests, argc, argv);
 }
