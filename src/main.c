@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "stagehand/auth.h"
+#include "stagehand/catalog.h"
 #include "stagehand/config.h"
 #include "stagehand/db.h"
 #include "stagehand/http.h"
@@ -122,6 +123,7 @@ static int open_database(struct sh_server *srv, struct sh_err *err)
 static void server_dispose(struct sh_server *srv)
 {
 	jobs_stop(srv->jobs);
+	catalog_free(srv->catalog);
 	http_static_free(srv->web);
 	db_pool_free(srv->db);
 	free(srv->db_path);
@@ -131,9 +133,16 @@ static void server_dispose(struct sh_server *srv)
 static int start_workers(struct sh_server *srv, struct sh_err *err)
 {
 	int n = srv->cfg.worker_threads > 0 ? (int)srv->cfg.worker_threads : cores();
+	int rc;
 
-	/* The capabilities' queues join this table as they arrive. */
-	return jobs_start(&srv->jobs, srv->db, n, NULL, 0, err);
+	if ((rc = catalog_new(&srv->catalog, &srv->cfg, srv->db, err)) != 0)
+		return rc;
+	/* One row per capability that has background work. */
+	srv->queues[0] = catalog_jobs_queue(srv->catalog);
+	rc = jobs_start(&srv->jobs, srv->db, n, srv->queues, 1, err);
+	if (rc == 0)
+		catalog_set_jobs(srv->catalog, srv->jobs);
+	return rc;
 }
 
 static int start(struct sh_server *srv, uint64_t t0)

@@ -37,6 +37,13 @@ struct sh_config {
 	bool log_json;
 	bool access_log;
 
+	json_t *reading_allow;      /* [{host, paths?}] */
+	int64_t reading_timeout_ms;
+	int64_t reading_max_bytes;
+	json_t *catalog_locations;  /* [{type, target, rules?, presence?}] */
+	json_t *catalog_rules;      /* [{allow: [...], locations?: [...]}] */
+	int64_t catalog_interval_s;
+
 	json_t *root;          /* the whole validated document (owned) */
 	json_t *lines;         /* pointer -> line, for modules' own errors (owned) */
 };

@@ -9,11 +9,13 @@
 #include <stdint.h>
 
 #include "stagehand/config.h"
+#include "stagehand/jobs.h"
 
 struct db_pool;
 struct http_server;
 struct static_files;
 struct jobs;
+struct catalog;
 
 struct sh_server {
 	struct sh_config cfg;
@@ -23,6 +25,8 @@ struct sh_server {
 	struct static_files *web;   /* static frontend; has its own cache lock */
 	struct http_server *http;
 	struct jobs *jobs;          /* background workers */
+	struct jobs_queue queues[1]; /* what the workers run */
+	struct catalog *catalog;
 	int64_t started_unix;       /* process start, seconds since the epoch */
 };
 

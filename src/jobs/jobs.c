@@ -53,7 +53,11 @@ int jobs_enqueue(sqlite3 *db, const char *queue, const char *key, const json_t *
 	static const char sql[] =
 		"INSERT INTO jobs (queue, key, payload, run_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
 		"ON CONFLICT (queue, key) DO UPDATE SET payload = excluded.payload, "
-		"run_at = min(run_at, excluded.run_at), attempts = 0, last_error = NULL";
+		/* While the job runs (leased, not yet re-enqueued), the run it
+		 * was waiting for is happening now: the new time replaces it.
+		 * Otherwise the earlier of the two wins. */
+		"run_at = CASE WHEN locked_until > ?5 AND attempts > 0 THEN excluded.run_at "
+		"ELSE min(run_at, excluded.run_at) END, attempts = 0, last_error = NULL";
 	char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
 	int64_t now = jobs_now_ms();
 	sqlite3_stmt *st = NULL;

@@ -18,7 +18,11 @@
 #define SH_SOURCE_ROOT "."
 #endif
 
-enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_SIZE, CFG_ENUM };
+enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_SIZE, CFG_ENUM, CFG_LIST };
+
+/* Checks one item of a CFG_LIST; where is "file:line". */
+typedef int (*cfg_item_fn)(const json_t *item, const char *where, const char *key,
+	struct sh_err *err);
 
 struct cfg_key {
 	const char *key;
@@ -28,7 +32,15 @@ struct cfg_key {
 	int64_t min, max;      /* CFG_INT, CFG_SIZE */
 	const char *choices;   /* CFG_ENUM: "a|b|c" */
 	const char *doc;
+	cfg_item_fn item;      /* CFG_LIST */
 };
+
+static int check_location(const json_t *item, const char *where, const char *key,
+	struct sh_err *err);
+static int check_rule(const json_t *item, const char *where, const char *key,
+	struct sh_err *err);
+static int check_allow(const json_t *item, const char *where, const char *key,
+	struct sh_err *err);
 
 #define F(field) offsetof(struct sh_config, field)
 
@@ -67,6 +79,26 @@ static const struct cfg_key keys[] = {
 	  "Write log lines as JSON objects instead of text." },
 	{ "backend.log.access", CFG_BOOL, F(access_log), "true", 0, 0, NULL,
 	  "Write one access-log line per request (method, path, status, bytes, milliseconds)." },
+	{ "backend.reading.allow", CFG_LIST, F(reading_allow), "[]", 0, 0, NULL,
+	  "Hosts `url` locations may be read from: a list of `{host, paths?}`; `host` may be "
+	  "`*.example.com` or carry a port, `paths` limits to path prefixes. Every redirect hop is checked.",
+	  check_allow },
+	{ "backend.reading.timeoutMs", CFG_INT, F(reading_timeout_ms), "10000", 100, 600000, NULL,
+	  "Timeout for reading one `url` location target." },
+	{ "backend.reading.maxBytes", CFG_SIZE, F(reading_max_bytes), "8mb", 1024, 1ll << 30, NULL,
+	  "Largest location target (file or URL) the catalog reads." },
+	{ "catalog.locations", CFG_LIST, F(catalog_locations),
+	  "[{\"type\":\"file\",\"target\":\"" SH_SOURCE_ROOT "/examples/all.yaml\"}]", 0, 0, NULL,
+	  "Locations read at start-up and on every interval: a list of `{type: file|url, target, rules?}`. "
+	  "Relative `file` targets are relative to the working directory. Default: the example "
+	  "organisation; set `[]` to start empty.", check_location },
+	{ "catalog.rules", CFG_LIST, F(catalog_rules),
+	  "[{\"allow\":[\"Component\",\"API\",\"Resource\",\"System\",\"Domain\",\"Group\","
+	  "\"User\",\"Location\",\"Template\"]}]", 0, 0, NULL,
+	  "Which kinds locations may emit: a list of `{allow: [Kind...], locations?: [{type, target}]}`. "
+	  "Default: every built-in kind from every location.", check_rule },
+	{ "catalog.processingInterval", CFG_INT, F(catalog_interval_s), "120", 1, 86400, NULL,
+	  "Seconds between two reads of the same location. Unchanged files cost one read and one hash." },
 };
 
 #undef F
@@ -81,6 +113,7 @@ static const char *type_name(const struct cfg_key *k)
 	case CFG_BOOL: return "boolean";
 	case CFG_SIZE: return "size";
 	case CFG_ENUM: return "one of";
+	case CFG_LIST: return "list";
 	}
 	return "?";
 }
@@ -142,6 +175,16 @@ static int store_text(struct sh_config *cfg, const struct cfg_key *k, const char
 			return -1;
 		*(int64_t *)field = (int64_t)uv;
 		return 0;
+	case CFG_LIST: {
+		json_t *v = json_loads(s, 0, NULL);
+		if (!json_is_array(v)) {
+			json_decref(v);
+			return -1;
+		}
+		json_decref(*(json_t **)field);
+		*(json_t **)field = v;
+		return 0;
+	}
 	case CFG_BOOL:
 		if (strcmp(s, "true") == 0)
 			*(bool *)field = true;
@@ -283,12 +326,77 @@ static void where_of(struct walk *w, const char *dotted, char *out, size_t outsz
 
 static int walk_object(struct walk *w, json_t *obj, const char *prefix);
 
+/* Substitute ${VAR} in every string of a list, in place. */
+static int substitute_all(json_t *v, const char *where, const char *key, struct sh_err *err)
+{
+	const char *k;
+	json_t *child;
+	size_t i;
+
+	if (json_is_string(v)) {
+		char *s = substitute(json_string_value(v), where, key, err);
+		if (s == NULL)
+			return SH_EINPUT;
+		json_string_set(v, s);
+		free(s);
+		return 0;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, child)
+			if (substitute_all(child, where, key, err) != 0)
+				return SH_EINPUT;
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, k, child)
+			if (substitute_all(child, where, key, err) != 0)
+				return SH_EINPUT;
+	}
+	return 0;
+}
+
+static int store_list(struct walk *w, const struct cfg_key *k, json_t *v, const char *where)
+{
+	json_t **field = (json_t **)((char *)w->cfg + k->offset);
+	size_t i;
+	json_t *item;
+
+	if (json_is_null(v))
+		v = json_array();
+	else
+		json_incref(v);
+	if (!json_is_array(v)) {
+		json_decref(v);
+		return sh_err_set(w->err, SH_EINPUT, "%s: %s: expected a list", where, k->key);
+	}
+	if (substitute_all(v, where, k->key, w->err) != 0) {
+		json_decref(v);
+		return SH_EINPUT;
+	}
+	json_array_foreach(v, i, item) {
+		char item_where[700];
+		char ptr[512];
+		snprintf(ptr, sizeof(ptr), "/%s/%zu", k->key, i);
+		for (char *p = ptr; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		snprintf(item_where, sizeof(item_where), "%s:%d", w->name, yaml_line_of(w->cfg->lines, ptr));
+		if (k->item(item, item_where, k->key, w->err) != 0) {
+			json_decref(v);
+			return SH_EINPUT;
+		}
+	}
+	json_decref(*field);
+	*field = v;
+	return 0;
+}
+
 static int walk_value(struct walk *w, const char *dotted, json_t *v)
 {
 	const struct cfg_key *k = find_key(dotted);
 	char where[600];
 
 	where_of(w, dotted, where, sizeof(where));
+	if (k != NULL && k->type == CFG_LIST)
+		return store_list(w, k, v, where);
 	if (k != NULL) {
 		if (json_is_string(v)) {
 			char *s = substitute(json_string_value(v), where, dotted, w->err);
@@ -333,6 +441,108 @@ static int walk_object(struct walk *w, json_t *obj, const char *prefix)
 	return 0;
 }
 
+/* ---- list items ---------------------------------------------------------------- */
+
+static bool all_strings(const json_t *arr)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(arr))
+		return false;
+	json_array_foreach(arr, i, v)
+		if (!json_is_string(v) || json_string_length(v) == 0)
+			return false;
+	return true;
+}
+
+static int only_keys(const json_t *obj, const char *const *allowed, const char *where,
+	const char *key, struct sh_err *err)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)obj, k, v) {
+		bool ok = false;
+		for (const char *const *a = allowed; *a; a++)
+			ok = ok || strcmp(*a, k) == 0;
+		if (!ok)
+			return sh_err_set(err, SH_EINPUT, "%s: %s: unknown key %s", where, key, k);
+	}
+	return 0;
+}
+
+static int check_type_target(const json_t *item, const char *where, const char *key,
+	struct sh_err *err)
+{
+	const char *type = json_string_value(json_object_get(item, "type"));
+
+	if (!json_is_object(item) || type == NULL ||
+		!json_is_string(json_object_get(item, "target")) ||
+		json_string_length(json_object_get(item, "target")) == 0)
+		return sh_err_set(err, SH_EINPUT, "%s: %s: each item needs a type and a target", where, key);
+	if (strcmp(type, "file") != 0 && strcmp(type, "url") != 0)
+		return sh_err_set(err, SH_EINPUT, "%s: %s: type must be file or url, got \"%s\"",
+			where, key, type);
+	return 0;
+}
+
+static int check_location(const json_t *item, const char *where, const char *key,
+	struct sh_err *err)
+{
+	static const char *const allowed[] = { "type", "target", "rules", "presence", NULL };
+	json_t *rules = json_object_get(item, "rules");
+	size_t i;
+	json_t *r;
+
+	if (check_type_target(item, where, key, err) != 0 ||
+		only_keys(item, allowed, where, key, err) != 0)
+		return SH_EINPUT;
+	if (rules != NULL && !json_is_array(rules))
+		return sh_err_set(err, SH_EINPUT, "%s: %s: rules must be a list", where, key);
+	json_array_foreach(rules, i, r)
+		if (check_rule(r, where, key, err) != 0)
+			return SH_EINPUT;
+	return 0;
+}
+
+static int check_rule(const json_t *item, const char *where, const char *key,
+	struct sh_err *err)
+{
+	static const char *const allowed[] = { "allow", "locations", NULL };
+	json_t *locations = json_object_get(item, "locations");
+	size_t i;
+	json_t *l;
+
+	if (!json_is_object(item) || !all_strings(json_object_get(item, "allow")))
+		return sh_err_set(err, SH_EINPUT, "%s: %s: each rule needs allow: [Kind, ...]", where, key);
+	if (only_keys(item, allowed, where, key, err) != 0)
+		return SH_EINPUT;
+	if (locations != NULL && !json_is_array(locations))
+		return sh_err_set(err, SH_EINPUT, "%s: %s: locations must be a list", where, key);
+	json_array_foreach(locations, i, l)
+		if (check_type_target(l, where, key, err) != 0)
+			return SH_EINPUT;
+	return 0;
+}
+
+static int check_allow(const json_t *item, const char *where, const char *key,
+	struct sh_err *err)
+{
+	static const char *const allowed[] = { "host", "paths", NULL };
+	json_t *paths = json_object_get(item, "paths");
+
+	if (!json_is_object(item) || !json_is_string(json_object_get(item, "host")) ||
+		json_string_length(json_object_get(item, "host")) == 0)
+		return sh_err_set(err, SH_EINPUT, "%s: %s: each item needs a host", where, key);
+	if (only_keys(item, allowed, where, key, err) != 0)
+		return SH_EINPUT;
+	if (paths != NULL && !all_strings(paths))
+		return sh_err_set(err, SH_EINPUT, "%s: %s: paths must be a list of path prefixes",
+			where, key);
+	return 0;
+}
+
 /* ---- public ------------------------------------------------------------------ */
 
 static void set_defaults(struct sh_config *cfg)
@@ -349,6 +559,8 @@ void config_dispose(struct sh_config *cfg)
 		if (keys[i].type == CFG_STR || keys[i].type == CFG_ENUM) {
 			char **field = (char **)((char *)cfg + keys[i].offset);
 			free(*field);
+		} else if (keys[i].type == CFG_LIST) {
+			json_decref(*(json_t **)((char *)cfg + keys[i].offset));
 		}
 	}
 	free(cfg->file);
@@ -433,7 +645,7 @@ int config_set(struct sh_config *cfg, const char *key, const char *value, struct
 {
 	const struct cfg_key *k = find_key(key);
 
-	if (k == NULL)
+	if (k == NULL || k->type == CFG_LIST)
 		return sh_err_set(err, SH_EINPUT, "%s: unknown key", key);
 	if (store_text(cfg, k, value) != 0)
 		return expect_msg(err, "command line", k, value);
@@ -450,7 +662,11 @@ char *config_reference_markdown(void)
 		const char *def = k->def;
 		char type[128];
 
-		if (k->offset == offsetof(struct sh_config, web_root))
+		if (k->offset == offsetof(struct sh_config, catalog_locations))
+			def = "[{type: file, target: <source>/examples/all.yaml}]";
+		else if (k->offset == offsetof(struct sh_config, catalog_rules))
+			def = "[{allow: [every built-in kind]}]";
+		else if (k->offset == offsetof(struct sh_config, web_root))
 			def = "<source>/web";
 		else if (k->offset == offsetof(struct sh_config, fonts_root))
 			def = "<source>/node_modules/@fontsource";

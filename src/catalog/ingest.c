@@ -1,0 +1,395 @@
+/*
+ * Processing a Location entity — the catalog's one kind of background job.
+ *
+ * A round reads every target of the Location, parses each YAML document,
+ * processes the entities in it and then, in one transaction, writes what
+ * changed, deletes what its files no longer hold, and stitches every entity
+ * whose relations moved. Unchanged targets (same bytes as last round) cost
+ * one read and one hash. If a target cannot be read or parsed, the round
+ * applies nothing but the error, so a flaky source never empties the
+ * catalog.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "stagehand/yaml.h"
+
+#define PROCESSING_TYPE "backstage.io/catalog-processing"
+
+struct item {
+	const char *ref;
+	const char *kind;
+	const char *location_key;
+	struct processed p;       /* p.entity NULL when processing failed */
+	json_t *errors;           /* entity-level status items, or NULL */
+};
+
+struct round {
+	struct catalog *c;
+	struct sh_arena *a;
+	const char *self;          /* the Location entity's ref */
+	const char *self_key;      /* where it came from */
+	const char *origin;
+	json_t *errors;            /* the Location's own status items */
+	bool fatal;
+	struct item *items;
+	size_t n, cap;
+	struct sh_buf source;      /* what the targets held, for the source hash */
+};
+
+static json_t *status_item(const char *name, const char *message)
+{
+	return json_pack("{s:s,s:s,s:s,s:{s:s,s:s}}", "type", PROCESSING_TYPE, "level", "error",
+		"message", "", "error", "name", name, "message", message);
+}
+
+static void add_error(json_t *list, const char *name, const char *message)
+{
+	json_t *item = status_item(name, message);
+	char *text = sh_asprintf("%s: %s", name, message);
+
+	json_object_set_new(item, "message", json_string(text));
+	free(text);
+	json_array_append_new(list, item);
+}
+
+/* ---- one document ----------------------------------------------------------------- */
+
+static struct item *new_item(struct round *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		struct item *grown = sh_arena_alloc(r->a, cap * sizeof(*grown));
+		if (r->n > 0)
+			memcpy(grown, r->items, r->n * sizeof(*grown));
+		r->items = grown;
+		r->cap = cap;
+	}
+	memset(&r->items[r->n], 0, sizeof(r->items[0]));
+	return &r->items[r->n++];
+}
+
+static bool seen(const struct round *r, const char *ref)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->items[i].ref, ref) == 0)
+			return true;
+	return false;
+}
+
+static void take_document(struct round *r, const char *key, const json_t *doc, const json_t *lines)
+{
+	json_t *md = json_object_get(doc, "metadata");
+	const char *kind = json_string_value(json_object_get(doc, "kind"));
+	const char *name = json_string_value(json_object_get(md, "name"));
+	const char *ns = json_string_value(json_object_get(md, "namespace"));
+	const char *pointer = "";
+	struct sh_err err = { 0, "" };
+	struct item *it;
+	const char *ref;
+	int line;
+
+	if (!json_is_object(doc) || kind == NULL || name == NULL) {
+		line = yaml_line_of(lines, "");
+		add_error(r->errors, "InputError", sh_arena_printf(r->a,
+			"%s:%d: not an entity: it needs an object with \"kind\" and \"metadata.name\"", key, line));
+		return;
+	}
+	ref = catalog_ref_string(r->a, kind, ns ? ns : "default", name);
+	if (!rules_allow(r->c, kind, r->origin)) {
+		add_error(r->errors, "NotAllowedError", sh_arena_printf(r->a,
+			"%s:%d: entity %s of kind %s is not allowed from location %s by catalog.rules",
+			key, yaml_line_of(lines, "/kind"), ref, kind, r->origin));
+		return;
+	}
+	if (seen(r, ref)) {
+		add_error(r->errors, "InputError", sh_arena_printf(r->a,
+			"%s:%d: Duplicate nested entity: %s", key, yaml_line_of(lines, ""), ref));
+		return;
+	}
+	it = new_item(r);
+	it->ref = ref;
+	it->kind = sh_arena_strdup(r->a, kind);
+	it->location_key = key;
+	if (process_entity(&it->p, r->a, doc, key, r->origin, &pointer, &err) != 0) {
+		const char *msg = sh_arena_printf(r->a, "%s:%d: %s", key, yaml_line_of(lines, pointer), err.msg);
+		it->p.entity = NULL;
+		it->errors = json_array();
+		add_error(it->errors, "InputError", msg);
+		add_error(r->errors, "InputError", sh_arena_printf(r->a, "%s: %s", ref, msg));
+	}
+}
+
+/* ---- reading targets ------------------------------------------------------------------ */
+
+static void take_text(struct round *r, const char *key, const char *text, size_t len)
+{
+	json_t *docs = NULL, *lines = NULL;
+	struct sh_err err = { 0, "" };
+	size_t i;
+	json_t *doc;
+
+	sh_buf_puts(&r->source, key);
+	sh_buf_putc(&r->source, '\n');
+	sh_buf_put(&r->source, text, len);
+	sh_buf_putc(&r->source, '\0');
+	if (yaml_parse(&docs, &lines, text, len, key, NULL, &err) != 0) {
+		add_error(r->errors, "InputError", err.msg);
+		r->fatal = true;
+		return;
+	}
+	json_array_foreach(docs, i, doc)
+		take_document(r, key, doc, json_array_get(lines, i));
+	/* Items keep borrowed pointers into docs only through p.entity
+	 * (a deep copy) and arena strings, so docs can go now. */
+	json_decref(lines);
+	json_decref(docs);
+}
+
+static void read_one(struct round *r, const char *type, const char *target, bool optional)
+{
+	const char *key = sh_arena_printf(r->a, "%s:%s", type, target);
+	struct sh_err err = { 0, "" };
+	bool missing = false;
+	char *text = NULL;
+	size_t len = 0;
+
+	if (read_target(r->c, type, target, &text, &len, &missing, &err) != 0) {
+		if (missing && optional)
+			return;
+		add_error(r->errors, sh_status_name(err.code), err.msg);
+		r->fatal = true;
+		return;
+	}
+	take_text(r, key, text, len);
+	free(text);
+}
+
+static void read_targets(struct round *r, const json_t *location)
+{
+	json_t *spec = json_object_get(location, "spec");
+	const char *self_type = r->self_key;
+	const char *colon = strchr(self_type, ':');
+	const char *type = json_string_value(json_object_get(spec, "type"));
+	const char *base = colon ? colon + 1 : "";
+	bool optional = json_is_string(json_object_get(spec, "presence")) &&
+		strcmp(json_string_value(json_object_get(spec, "presence")), "optional") == 0;
+	json_t *targets = json_array();
+	size_t i;
+	json_t *t;
+
+	if (type == NULL)
+		type = sh_arena_strndup(r->a, self_type, colon ? (size_t)(colon - self_type) : 0);
+	if (json_is_string(json_object_get(spec, "target")))
+		json_array_append(targets, json_object_get(spec, "target"));
+	json_array_extend(targets, json_object_get(spec, "targets"));
+	json_array_foreach(targets, i, t) {
+		const char *resolved = resolve_target(r->a, type, base, json_string_value(t));
+		if (strcmp(type, "file") == 0) {
+			const char **paths = expand_glob(r->a, resolved);
+			if (paths[0] == NULL && !optional && strpbrk(resolved, "*?[") == NULL)
+				read_one(r, type, resolved, optional);
+			for (const char **p = paths; *p; p++)
+				read_one(r, type, *p, optional);
+		} else {
+			read_one(r, type, resolved, optional);
+		}
+	}
+	json_decref(targets);
+}
+
+/* ---- applying a round ------------------------------------------------------------------ */
+
+static char *errors_text(const json_t *errors)
+{
+	return json_array_size(errors) > 0 ? json_dumps(errors, JSON_COMPACT) : NULL;
+}
+
+static int apply_item(struct round *r, struct store *s, struct item *it, bool *changed,
+	struct sh_err *err)
+{
+	struct entity_row row;
+	struct entity_put put = { 0 };
+	char *processed = it->p.entity ? json_dumps(it->p.entity, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	char *errs = errors_text(it->errors);
+	struct sh_buf h = SH_BUF_INIT;
+	char hash[41];
+	int found = store_get(s, it->ref, &row);
+	int rc = 0;
+
+	*changed = false;
+	if (found && row.parent_ref != NULL && strcmp(row.parent_ref, r->self) != 0) {
+		add_error(r->errors, "ConflictError", sh_arena_printf(r->a,
+			"%s: %s is already provided by %s; this location's copy is ignored",
+			it->location_key, it->ref, row.location_key));
+		goto done;
+	}
+	sh_buf_printf(&h, "%s\n%s\n%s\n%s\n%s", r->self, it->location_key, r->origin,
+		processed ? processed : "", errs ? errs : "");
+	sha1_hex(hash, h.ptr, h.len);
+	if (found && row.input_hash != NULL && strcmp(row.input_hash, hash) == 0)
+		goto done; /* unchanged since the last round */
+	put = (struct entity_put){ it->ref, r->self, it->location_key, r->origin, hash, processed,
+		errs, it->p.rels, it->p.n_rels };
+	rc = store_put(s, &put, err);
+	*changed = rc == 0;
+done:
+	sh_buf_dispose(&h);
+	free(processed);
+	free(errs);
+	return rc;
+}
+
+static bool in_round(const struct round *r, const char *ref)
+{
+	return seen(r, ref);
+}
+
+static int delete_orphans(struct round *r, struct store *s, struct sh_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_CHILDREN);
+	const char **gone = sh_arena_alloc(r->a, sizeof(*gone));
+	size_t n = 0, cap = 1;
+	int rc;
+
+	sqlite3_bind_text(st, 1, r->self, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *ref = (const char *)sqlite3_column_text(st, 0);
+		if (in_round(r, ref))
+			continue;
+		if (n == cap) {
+			const char **grown = sh_arena_alloc(r->a, 2 * cap * sizeof(*grown));
+			memcpy(grown, gone, n * sizeof(*grown));
+			gone = grown;
+			cap *= 2;
+		}
+		gone[n++] = sh_arena_strdup(r->a, ref);
+	}
+	for (size_t i = 0; i < n; i++) {
+		log_info("catalog: %s no longer emits %s; deleting it", r->self, gone[i]);
+		if ((rc = store_delete(s, gone[i], err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char *source_hash,
+	struct sh_err *err)
+{
+	char *errs;
+	int rc = 0;
+
+	if (!r->fatal) {
+		for (size_t i = 0; i < r->n && rc == 0; i++) {
+			bool changed = false;
+			rc = apply_item(r, s, &r->items[i], &changed, err);
+			if (rc == 0 && changed && strcmp(r->items[i].kind, "Location") == 0)
+				rc = jobs_enqueue(db, CATALOG_QUEUE, r->items[i].ref, NULL, 0, err);
+		}
+		if (rc == 0)
+			rc = delete_orphans(r, s, err);
+	}
+	errs = errors_text(r->errors);
+	if (rc == 0)
+		rc = store_set_source(s, r->self, r->fatal ? NULL : source_hash, errs, err);
+	free(errs);
+	if (rc == 0)
+		rc = store_stitch(s, err);
+	return rc;
+}
+
+/* ---- the job ------------------------------------------------------------------------------ */
+
+struct self_row {
+	json_t *entity;
+	const char *location_key;
+	const char *origin_key;
+	const char *source_hash;
+};
+
+static int load_self(sqlite3 *db, struct sh_arena *a, const char *ref, struct self_row *out)
+{
+	sqlite3_stmt *st = NULL;
+	int found = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT processed, location_key, origin_key, source_hash "
+		"FROM catalog_entities WHERE ref = ?1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		out->entity = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		out->location_key = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
+		out->origin_key = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+		out->source_hash = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL
+			: sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 3));
+		found = out->entity != NULL;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+static int run_round(struct round *r, sqlite3 *db, const char *known_hash, bool force,
+	struct sh_err *err)
+{
+	struct store s;
+	char hash[41];
+	int rc;
+
+	sh_buf_puts(&r->source, SH_VERSION "\n");
+	sha1_hex(hash, r->source.ptr ? r->source.ptr : "", r->source.len);
+	if (!force && !r->fatal && known_hash != NULL && strcmp(known_hash, hash) == 0)
+		return 0; /* every target holds what it held last time */
+	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	store_init(&s, db, r->a);
+	rc = apply_round(r, &s, db, hash, err);
+	store_dispose(&s);
+	if (rc == 0)
+		rc = db_exec(db, "COMMIT", err);
+	if (rc != 0) {
+		struct sh_err ignored;
+		int rb = db_exec(db, "ROLLBACK", &ignored);
+		(void)rb; /* the error being reported is the round's */
+	}
+	return rc;
+}
+
+static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *payload,
+	struct sh_err *err)
+{
+	struct catalog *c = ctx;
+	struct sh_arena *a = sh_arena_new();
+	struct self_row self = { 0 };
+	struct round r = { .c = c, .a = a, .self = ref };
+	bool force = json_is_true(json_object_get(payload, "force"));
+	uint64_t t0 = sh_now_ns();
+	int rc = 0, found;
+
+	found = load_self(db, a, ref, &self);
+	if (found <= 0)
+		goto done; /* deleted since it was queued */
+	r.self_key = self.location_key;
+	r.origin = self.origin_key;
+	r.errors = json_array();
+	read_targets(&r, self.entity);
+	rc = run_round(&r, db, self.source_hash, force, err);
+	for (size_t i = 0; i < r.n; i++)
+		json_decref(r.items[i].p.entity), json_decref(r.items[i].errors);
+	if (rc == 0)
+		rc = jobs_enqueue(db, CATALOG_QUEUE, ref, NULL, c->interval_ms, err);
+	log_debug("catalog: processed %s: %zu entities, %zu errors in %.1fms", ref, r.n,
+		json_array_size(r.errors), (double)(sh_now_ns() - t0) / 1e6);
+done:
+	json_decref(self.entity);
+	json_decref(r.errors);
+	sh_buf_dispose(&r.source);
+	sh_arena_free(a);
+	return rc;
+}
+
+struct jobs_queue catalog_jobs_queue(struct catalog *c)
+{
+	return (struct jobs_queue){ CATALOG_QUEUE, location_job, c, 0 };
+}

@@ -1,0 +1,306 @@
+/*
+ * Reading location targets: local files (with globs) and URLs. Every URL
+ * read is checked against backend.reading.allow — on every redirect hop,
+ * not just the first — and has a timeout and a size limit.
+ */
+#include "internal.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define MAX_REDIRECTS 5
+
+/* ---- paths ------------------------------------------------------------------ */
+
+/* Collapse "." and ".." segments of an absolute path or URL path (in place). */
+static void normalize(char *path)
+{
+	char *out = path, *p = path;
+
+	while (*p) {
+		if (p[0] == '/' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')) {
+			p += 2;
+		} else if (p[0] == '/' && p[1] == '.' && p[2] == '.' && (p[3] == '/' || p[3] == '\0')) {
+			while (out > path && *--out != '/')
+				;
+			p += 3;
+		} else {
+			*out++ = *p++;
+		}
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+}
+
+const char *resolve_target(struct sh_arena *a, const char *type, const char *base,
+	const char *target)
+{
+	const char *slash;
+	char *joined;
+
+	if (strcmp(type, "url") == 0) {
+		const char *scheme_end = strstr(target, "://");
+		const char *base_path;
+		if (scheme_end != NULL && scheme_end < target + 12)
+			return target;
+		scheme_end = strstr(base, "://");
+		if (scheme_end == NULL)
+			return target;
+		base_path = strchr(scheme_end + 3, '/');
+		if (base_path == NULL)
+			base_path = base + strlen(base);
+		if (target[0] == '/') {
+			joined = sh_arena_printf(a, "%.*s%s", (int)(base_path - base), base, target);
+		} else {
+			slash = strrchr(base_path, '/');
+			if (slash == NULL)
+				slash = base_path;
+			joined = sh_arena_printf(a, "%.*s/%s", (int)(slash - base), base, target);
+		}
+		char *path = strchr(strstr(joined, "://") + 3, '/');
+		if (path != NULL)
+			normalize(path);
+		return joined;
+	}
+	if (target[0] == '/')
+		joined = sh_arena_strdup(a, target);
+	else {
+		slash = strrchr(base, '/');
+		joined = slash ? sh_arena_printf(a, "%.*s/%s", (int)(slash - base), base, target)
+			: sh_arena_strdup(a, target);
+	}
+	if (joined[0] == '/')
+		normalize(joined);
+	return joined;
+}
+
+const char **expand_glob(struct sh_arena *a, const char *pattern)
+{
+	glob_t g;
+	const char **out;
+
+	if (strpbrk(pattern, "*?[") == NULL) {
+		out = sh_arena_alloc(a, 2 * sizeof(*out));
+		out[0] = pattern;
+		out[1] = NULL;
+		return out;
+	}
+	if (glob(pattern, 0, NULL, &g) != 0) {
+		out = sh_arena_alloc(a, sizeof(*out));
+		out[0] = NULL;
+		return out;
+	}
+	out = sh_arena_alloc(a, (g.gl_pathc + 1) * sizeof(*out));
+	for (size_t i = 0; i < g.gl_pathc; i++)
+		out[i] = sh_arena_strdup(a, g.gl_pathv[i]);
+	out[g.gl_pathc] = NULL;
+	globfree(&g);
+	return out;
+}
+
+/* ---- files ------------------------------------------------------------------------ */
+
+static int read_file(const struct catalog *c, const char *path, char **out, size_t *len,
+	bool *missing, struct sh_err *err)
+{
+	struct sh_buf b = SH_BUF_INIT;
+	char chunk[16384];
+	struct stat st;
+	FILE *f;
+	size_t n;
+
+	if (path[strlen(path) - 1] == '/')
+		return sh_err_set(err, SH_EINPUT, "file:%s: a location target must be a file, not a folder", path);
+	f = fopen(path, "rb");
+	if (f == NULL) {
+		*missing = errno == ENOENT;
+		return sh_err_set(err, *missing ? SH_ENOTFOUND : SH_EINPUT, "file:%s does not exist%s%s",
+			path, *missing ? "" : ": ", *missing ? "" : strerror(errno));
+	}
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return sh_err_set(err, SH_EINPUT, "file:%s is a folder, not a file", path);
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (b.len + n > (size_t)c->read_max_bytes) {
+			fclose(f);
+			sh_buf_dispose(&b);
+			return sh_err_set(err, SH_EINPUT, "file:%s is larger than %lld bytes", path,
+				(long long)c->read_max_bytes);
+		}
+		sh_buf_put(&b, chunk, n);
+	}
+	fclose(f);
+	*len = b.len;
+	*out = sh_buf_detach(&b);
+	return 0;
+}
+
+/* ---- urls --------------------------------------------------------------------------- */
+
+/* host[:port] of a URL, lower-case, from arena; NULL if none. */
+static char *url_host(struct sh_arena *a, const char *url, const char **path)
+{
+	const char *p = strstr(url, "://");
+	const char *end, *at;
+	char *host;
+
+	if (p == NULL)
+		return NULL;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	if (at != NULL)
+		p = at + 1; /* never compare credentials */
+	host = sh_arena_strndup(a, p, (size_t)(end - p));
+	for (char *h = host; *h; h++)
+		*h = (char)tolower((unsigned char)*h);
+	*path = *end == '/' ? end : "/";
+	return host;
+}
+
+static bool host_allowed(const struct read_allow *r, const char *host)
+{
+	if (strncmp(r->host, "*.", 2) == 0) {
+		size_t hl = strlen(host), sl = strlen(r->host + 1);
+		return hl > sl && strcmp(host + hl - sl, r->host + 1) == 0;
+	}
+	return strcmp(r->host, host) == 0;
+}
+
+static bool url_allowed(const struct catalog *c, struct sh_arena *a, const char *url)
+{
+	const char *path = "/";
+	char *host = url_host(a, url, &path);
+
+	if (host == NULL || (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0))
+		return false;
+	for (size_t i = 0; i < c->n_allow; i++) {
+		const struct read_allow *r = &c->allow[i];
+		if (!host_allowed(r, host))
+			continue;
+		if (r->paths == NULL)
+			return true;
+		for (char **p = r->paths; *p; p++)
+			if (strncmp(path, *p, strlen(*p)) == 0)
+				return true;
+	}
+	return false;
+}
+
+struct sink {
+	struct sh_buf buf;
+	size_t max;
+	bool too_big;
+};
+
+static size_t on_data(char *data, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+
+	if (s->buf.len + size * n > s->max) {
+		s->too_big = true;
+		return 0;
+	}
+	sh_buf_put(&s->buf, data, size * n);
+	return size * n;
+}
+
+static int fetch_once(const struct catalog *c, const char *url, struct sink *s, long *status,
+	char **redirect, struct sh_err *err)
+{
+	CURL *h = curl_easy_init();
+	char *loc = NULL;
+	CURLcode cc;
+
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)c->read_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->read_timeout_ms < 5000 ? c->read_timeout_ms : 5000));
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->read_max_bytes);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "stagehand/" SH_VERSION);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	cc = curl_easy_perform(h);
+	if (cc != CURLE_OK) {
+		curl_easy_cleanup(h);
+		if (s->too_big || cc == CURLE_FILESIZE_EXCEEDED)
+			return sh_err_set(err, SH_EUPSTREAM, "url:%s is larger than %lld bytes", url,
+				(long long)c->read_max_bytes);
+		return sh_err_set(err, SH_EUPSTREAM, "url:%s could not be read: %s", url,
+			curl_easy_strerror(cc));
+	}
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+	*redirect = loc ? sh_strdup(loc) : NULL;
+	curl_easy_cleanup(h);
+	return 0;
+}
+
+static int read_url(const struct catalog *c, const char *url, char **out, size_t *len,
+	bool *missing, struct sh_err *err)
+{
+	struct sh_arena *a = sh_arena_new();
+	char *current = sh_strdup(url);
+	int rc = 0;
+
+	for (int hop = 0;; hop++) {
+		struct sink s = { SH_BUF_INIT, (size_t)c->read_max_bytes, false };
+		char *redirect = NULL;
+		long status = 0;
+
+		if (!url_allowed(c, a, current)) {
+			rc = sh_err_set(err, SH_ENOTALLOWED, "url:%s is not allowed by backend.reading.allow",
+				current);
+			break;
+		}
+		if ((rc = fetch_once(c, current, &s, &status, &redirect, err)) != 0) {
+			sh_buf_dispose(&s.buf);
+			break;
+		}
+		if (status >= 300 && status < 400 && redirect != NULL && hop < MAX_REDIRECTS) {
+			sh_buf_dispose(&s.buf);
+			free(current);
+			current = redirect;
+			continue;
+		}
+		free(redirect);
+		if (status == 404 || status == 410) {
+			*missing = true;
+			rc = sh_err_set(err, SH_ENOTFOUND, "url:%s does not exist (HTTP %ld)", url, status);
+		} else if (status < 200 || status >= 300) {
+			rc = sh_err_set(err, SH_EUPSTREAM, "url:%s answered HTTP %ld", url, status);
+		}
+		if (rc != 0) {
+			sh_buf_dispose(&s.buf);
+			break;
+		}
+		*len = s.buf.len;
+		*out = sh_buf_detach(&s.buf);
+		break;
+	}
+	free(current);
+	sh_arena_free(a);
+	return rc;
+}
+
+int read_target(const struct catalog *c, const char *type, const char *target, char **out,
+	size_t *len, bool *missing, struct sh_err *err)
+{
+	*missing = false;
+	if (strcmp(type, "file") == 0)
+		return read_file(c, target, out, len, missing, err);
+	if (strcmp(type, "url") == 0)
+		return read_url(c, target, out, len, missing, err);
+	return sh_err_set(err, SH_EINPUT, "Unsupported location type \"%s\"", type);
+}

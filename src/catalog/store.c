@@ -1,0 +1,495 @@
+/*
+ * Writing the catalog: entity rows, their relations, and stitching — turning
+ * a processed entity plus every relation row that points from it into the
+ * final JSON the API serves, and its rows in the search index.
+ *
+ * A struct store lives for one transaction on one connection and caches its
+ * prepared statements, because ingesting a large catalog runs each of them
+ * hundreds of thousands of times.
+ */
+#include "store.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_INDEX_LEN 200
+
+static const char *const sql[ST_COUNT] = {
+	[ST_GET] = "SELECT id, uid, parent_ref, location_key, input_hash, processed IS NOT NULL, "
+		"source_hash FROM catalog_entities WHERE ref = ?1",
+	[ST_INSERT] = "INSERT INTO catalog_entities (ref, uid, parent_ref, location_key, origin_key, "
+		"input_hash, processed, errors, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_UPDATE] = "UPDATE catalog_entities SET parent_ref = ?2, location_key = ?3, origin_key = ?4, "
+		"input_hash = ?5, processed = coalesce(?6, processed), errors = ?7, updated_at = ?8 "
+		"WHERE id = ?1",
+	[ST_RELS_OF] = "SELECT source_ref, target_ref FROM catalog_relations WHERE originating_id = ?1",
+	[ST_DEL_RELS] = "DELETE FROM catalog_relations WHERE originating_id = ?1",
+	[ST_INS_REL] = "INSERT INTO catalog_relations (originating_id, source_ref, type, target_ref) "
+		"VALUES (?1, ?2, ?3, ?4)",
+	[ST_STITCH_GET] = "SELECT id, uid, processed, errors, final FROM catalog_entities WHERE ref = ?1",
+	[ST_STITCH_RELS] = "SELECT DISTINCT type, target_ref FROM catalog_relations WHERE source_ref = ?1 "
+		"ORDER BY type, target_ref",
+	[ST_SET_FINAL] = "UPDATE catalog_entities SET final = ?2, etag = ?3 WHERE id = ?1",
+	[ST_DEL_SEARCH] = "DELETE FROM catalog_search WHERE entity_id = ?1",
+	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key, value, original) VALUES (?1, ?2, ?3, ?4)",
+	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
+	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
+	[ST_SET_SOURCE] = "UPDATE catalog_entities SET source_hash = ?2, errors = ?3 WHERE ref = ?1",
+};
+
+/* ---- hashing and ids ---------------------------------------------------------- */
+
+void sha1_hex(char out[41], const void *data, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_Digest(data, len, md, &n, EVP_sha1(), NULL);
+	for (unsigned int i = 0; i < n && i < 20; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[40] = '\0';
+}
+
+void uuid_v4(char out[37])
+{
+	unsigned char b[16];
+	static const char digits[] = "0123456789abcdef";
+	int o = 0;
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		abort();
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = digits[b[i] >> 4];
+		out[o++] = digits[b[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+/* ---- the store ---------------------------------------------------------------------- */
+
+void store_init(struct store *s, sqlite3 *db, struct sh_arena *a)
+{
+	memset(s, 0, sizeof(*s));
+	s->db = db;
+	s->a = a;
+}
+
+void store_dispose(struct store *s)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	free(s->dirty);
+	memset(s, 0, sizeof(*s));
+}
+
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which)
+{
+	if (s->st[which] == NULL) {
+		if (sqlite3_prepare_v3(s->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT,
+			&s->st[which], NULL) != SQLITE_OK) {
+			log_error("catalog: cannot prepare statement %d: %s", which, sqlite3_errmsg(s->db));
+			abort(); /* the SQL above is fixed: this is a programming error */
+		}
+	}
+	sqlite3_reset(s->st[which]);
+	sqlite3_clear_bindings(s->st[which]);
+	return s->st[which];
+}
+
+int store_step_done(struct store *s, sqlite3_stmt *st, struct sh_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return 0;
+	return sh_err_set(err, SH_EINTERNAL, "catalog store: %s", sqlite3_errmsg(s->db));
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+/* ---- the dirty set: refs to stitch at the end ---------------------------------------- */
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+void store_mark(struct store *s, const char *ref)
+{
+	size_t i;
+
+	if (s->n_dirty * 2 >= s->cap_dirty) {
+		size_t cap = s->cap_dirty ? s->cap_dirty * 2 : 256;
+		const char **old = s->dirty;
+		size_t old_cap = s->cap_dirty;
+		s->dirty = sh_calloc(cap, sizeof(*s->dirty));
+		s->cap_dirty = cap;
+		s->n_dirty = 0;
+		for (size_t k = 0; k < old_cap; k++)
+			if (old[k] != NULL)
+				store_mark(s, old[k]);
+		free(old);
+	}
+	for (i = hash_str(ref) & (s->cap_dirty - 1); s->dirty[i] != NULL; i = (i + 1) & (s->cap_dirty - 1))
+		if (strcmp(s->dirty[i], ref) == 0)
+			return;
+	s->dirty[i] = sh_arena_strdup(s->a, ref);
+	s->n_dirty++;
+}
+
+/* ---- rows ----------------------------------------------------------------------------- */
+
+int store_get(struct store *s, const char *ref, struct entity_row *out)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_GET);
+
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 0;
+	out->id = sqlite3_column_int64(st, 0);
+	out->uid = sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 1));
+	out->parent_ref = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL
+		: sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 2));
+	out->location_key = sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 3));
+	out->input_hash = sqlite3_column_type(st, 4) == SQLITE_NULL ? NULL
+		: sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 4));
+	out->has_processed = sqlite3_column_int(st, 5) != 0;
+	out->source_hash = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL
+		: sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 6));
+	return 1;
+}
+
+/* Replace the relations entity id originates, marking both ends of the
+ * old and the new ones for stitching. */
+static int replace_relations(struct store *s, int64_t id, const struct relation *rels, size_t n,
+	struct sh_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_RELS_OF);
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		store_mark(s, (const char *)sqlite3_column_text(st, 0));
+		store_mark(s, (const char *)sqlite3_column_text(st, 1));
+	}
+	st = store_stmt(s, ST_DEL_RELS);
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_step_done(s, st, err)) != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		st = store_stmt(s, ST_INS_REL);
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_text(st, 2, rels[i].source, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, rels[i].type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, rels[i].target, -1, SQLITE_STATIC);
+		if ((rc = store_step_done(s, st, err)) != 0)
+			return rc;
+		store_mark(s, rels[i].source);
+	}
+	return 0;
+}
+
+int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
+{
+	struct entity_row row;
+	sqlite3_stmt *st;
+	int64_t now = jobs_now_ms();
+	int found = store_get(s, p->ref, &row);
+	int rc;
+
+	if (found) {
+		st = store_stmt(s, ST_UPDATE);
+		sqlite3_bind_int64(st, 1, row.id);
+		bind_text(st, 2, p->parent_ref);
+		bind_text(st, 3, p->location_key);
+		bind_text(st, 4, p->origin_key);
+		bind_text(st, 5, p->input_hash);
+		bind_text(st, 6, p->processed);
+		bind_text(st, 7, p->errors);
+		sqlite3_bind_int64(st, 8, now);
+	} else {
+		char uid[37];
+		uuid_v4(uid);
+		st = store_stmt(s, ST_INSERT);
+		bind_text(st, 1, p->ref);
+		bind_text(st, 2, uid);
+		bind_text(st, 3, p->parent_ref);
+		bind_text(st, 4, p->location_key);
+		bind_text(st, 5, p->origin_key);
+		bind_text(st, 6, p->input_hash);
+		bind_text(st, 7, p->processed);
+		bind_text(st, 8, p->errors);
+		sqlite3_bind_int64(st, 9, now);
+	}
+	if ((rc = store_step_done(s, st, err)) != 0)
+		return rc;
+	if (!found)
+		row.id = sqlite3_last_insert_rowid(s->db);
+	store_mark(s, p->ref);
+	if (p->processed != NULL)
+		return replace_relations(s, row.id, p->rels, p->n_rels, err);
+	return 0;
+}
+
+int store_set_source(struct store *s, const char *ref, const char *source_hash,
+	const char *errors, struct sh_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_SET_SOURCE);
+
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	bind_text(st, 2, source_hash);
+	bind_text(st, 3, errors);
+	store_mark(s, ref);
+	return store_step_done(s, st, err);
+}
+
+/* Delete ref and, recursively, everything it emitted. */
+int store_delete(struct store *s, const char *ref, struct sh_err *err)
+{
+	struct entity_row row;
+	sqlite3_stmt *st;
+	const char **children = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
+
+	if (!store_get(s, ref, &row))
+		return 0;
+	st = store_stmt(s, ST_CHILDREN);
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			const char **grown = sh_arena_alloc(s->a, cap * sizeof(*grown));
+			if (n > 0)
+				memcpy(grown, children, n * sizeof(*grown));
+			children = grown;
+		}
+		children[n++] = sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 0));
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((rc = store_delete(s, children[i], err)) != 0)
+			return rc;
+	if ((rc = replace_relations(s, row.id, NULL, 0, err)) != 0)
+		return rc;
+	st = store_stmt(s, ST_DELETE);
+	sqlite3_bind_int64(st, 1, row.id);
+	return store_step_done(s, st, err);
+}
+
+/* ---- search index ---------------------------------------------------------------------- */
+
+static char *lower(struct sh_arena *a, const char *s)
+{
+	char *out = sh_arena_strdup(a, s);
+
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}
+
+static int index_row(struct store *s, int64_t id, const char *key, const char *value,
+	struct sh_err *err)
+{
+	sqlite3_stmt *st;
+	size_t vlen = value ? strlen(value) : 0;
+
+	if (strlen(key) > MAX_INDEX_LEN)
+		return 0;
+	st = store_stmt(s, ST_INS_SEARCH);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, lower(s->a, key), -1, SQLITE_STATIC);
+	if (value != NULL && vlen <= MAX_INDEX_LEN) {
+		sqlite3_bind_text(st, 3, lower(s->a, value), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, value, -1, SQLITE_STATIC);
+	}
+	return store_step_done(s, st, err);
+}
+
+static int index_value(struct store *s, int64_t id, const char *path, const json_t *v,
+	struct sh_err *err)
+{
+	const char *key;
+	json_t *child;
+	size_t i;
+	int rc = 0;
+
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		json_object_foreach((json_t *)v, key, child) {
+			const char *p = path[0] ? sh_arena_printf(s->a, "%s.%s", path, key) : key;
+			if (path[0] == '\0' && (strcmp(key, "relations") == 0 || strcmp(key, "status") == 0 ||
+				strcmp(key, "attachments") == 0))
+				continue;
+			if (strcmp(p, "metadata.etag") == 0)
+				continue;
+			if ((rc = index_value(s, id, p, child, err)) != 0)
+				return rc;
+		}
+		return 0;
+	case JSON_ARRAY:
+		json_array_foreach(v, i, child) {
+			if ((rc = index_value(s, id, path, child, err)) != 0)
+				return rc;
+			if (json_is_string(child) &&
+				(rc = index_row(s, id, sh_arena_printf(s->a, "%s.%s", path,
+					json_string_value(child)), "true", err)) != 0)
+				return rc;
+		}
+		return 0;
+	case JSON_STRING:
+		return index_row(s, id, path, json_string_value(v), err);
+	case JSON_INTEGER:
+		return index_row(s, id, path, sh_arena_printf(s->a, "%lld",
+			(long long)json_integer_value(v)), err);
+	case JSON_REAL:
+		return index_row(s, id, path, sh_arena_printf(s->a, "%.17g", json_real_value(v)), err);
+	case JSON_TRUE:
+		return index_row(s, id, path, "true", err);
+	case JSON_FALSE:
+		return index_row(s, id, path, "false", err);
+	default:
+		return 0;
+	}
+}
+
+static int reindex(struct store *s, int64_t id, const json_t *entity, struct sh_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_DEL_SEARCH);
+	json_t *rels = json_object_get(entity, "relations");
+	json_t *rel;
+	size_t i;
+	int rc;
+
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = store_step_done(s, st, err)) != 0)
+		return rc;
+	if ((rc = index_value(s, id, "", entity, err)) != 0)
+		return rc;
+	json_array_foreach(rels, i, rel) {
+		const char *type = json_string_value(json_object_get(rel, "type"));
+		if ((rc = index_row(s, id, sh_arena_printf(s->a, "relations.%s", type),
+			json_string_value(json_object_get(rel, "targetRef")), err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- stitching ---------------------------------------------------------------------------- */
+
+static json_t *load_relations(struct store *s, const char *ref)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STITCH_RELS);
+	json_t *rels = json_array();
+
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		json_array_append_new(rels, json_pack("{s:s,s:s}",
+			"type", (const char *)sqlite3_column_text(st, 0),
+			"targetRef", (const char *)sqlite3_column_text(st, 1)));
+	return rels;
+}
+
+static int write_final(struct store *s, int64_t id, const char *final_text, const char *etag,
+	struct sh_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_SET_FINAL);
+
+	sqlite3_bind_int64(st, 1, id);
+	bind_text(st, 2, final_text);
+	bind_text(st, 3, etag);
+	return store_step_done(s, st, err);
+}
+
+/* Build the final entity of ref from its row; NULL when invisible. */
+static json_t *build_final(struct store *s, sqlite3_stmt *st, const char *ref, char etag[41])
+{
+	json_t *entity, *md, *errors = NULL;
+	char *canonical;
+
+	entity = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	if (entity == NULL)
+		return NULL;
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+		errors = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+	md = json_object_get(entity, "metadata");
+	json_object_set_new(entity, "relations", load_relations(s, ref));
+	if (json_array_size(errors) > 0)
+		json_object_set_new(entity, "status", json_pack("{s:O}", "items", errors));
+	json_decref(errors);
+	canonical = json_dumps(entity, JSON_COMPACT | JSON_SORT_KEYS);
+	sha1_hex(etag, canonical, strlen(canonical));
+	free(canonical);
+	json_object_set_new(md, "uid", json_string((const char *)sqlite3_column_text(st, 1)));
+	json_object_set_new(md, "etag", json_string(etag));
+	return entity;
+}
+
+static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_STITCH_GET);
+	json_t *entity;
+	char etag[41];
+	char *text;
+	int64_t id;
+	int rc;
+
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return 0; /* a relation target that does not exist */
+	id = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+		sqlite3_stmt *del = store_stmt(s, ST_DEL_SEARCH);
+		sqlite3_bind_int64(del, 1, id);
+		if ((rc = store_step_done(s, del, err)) != 0)
+			return rc;
+		return write_final(s, id, NULL, NULL, err);
+	}
+	entity = build_final(s, st, ref, etag);
+	if (entity == NULL)
+		return sh_err_set(err, SH_EINTERNAL, "catalog: stored entity %s is not JSON", ref);
+	text = json_dumps(entity, JSON_COMPACT);
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
+		strcmp((const char *)sqlite3_column_text(st, 4), text) == 0) {
+		rc = 0; /* nothing changed: keep the etag and the index */
+	} else if ((rc = write_final(s, id, text, etag, err)) == 0) {
+		rc = reindex(s, id, entity, err);
+	}
+	free(text);
+	json_decref(entity);
+	return rc;
+}
+
+int store_stitch(struct store *s, struct sh_err *err)
+{
+	int rc;
+
+	for (size_t i = 0; i < s->cap_dirty; i++) {
+		if (s->dirty[i] == NULL)
+			continue;
+		if ((rc = stitch_one(s, s->dirty[i], err)) != 0)
+			return rc;
+		s->dirty[i] = NULL;
+	}
+	s->n_dirty = 0;
+	return 0;
+}

@@ -1,0 +1,63 @@
+/* The catalog's write side (store.c); private to src/catalog. */
+#ifndef STAGEHAND_CATALOG_STORE_H
+#define STAGEHAND_CATALOG_STORE_H
+
+#include "internal.h"
+
+enum store_stmt {
+	ST_GET, ST_INSERT, ST_UPDATE, ST_RELS_OF, ST_DEL_RELS, ST_INS_REL, ST_STITCH_GET,
+	ST_STITCH_RELS, ST_SET_FINAL, ST_DEL_SEARCH, ST_INS_SEARCH, ST_CHILDREN, ST_DELETE,
+	ST_SET_SOURCE, ST_COUNT
+};
+
+/* One transaction's worth of writes on one connection. Strings it returns
+ * come from the arena it was given. */
+struct store {
+	sqlite3 *db;
+	struct sh_arena *a;
+	sqlite3_stmt *st[ST_COUNT];
+	const char **dirty;   /* open-addressing set of refs to stitch */
+	size_t n_dirty, cap_dirty;
+};
+
+struct entity_row {
+	int64_t id;
+	const char *uid;
+	const char *parent_ref;
+	const char *location_key;
+	const char *input_hash;
+	const char *source_hash;
+	bool has_processed;
+};
+
+/* What to write for one entity. processed NULL keeps the last good
+ * processed form (and its relations) and only records errors. */
+struct entity_put {
+	const char *ref;
+	const char *parent_ref;
+	const char *location_key;
+	const char *origin_key;
+	const char *input_hash;
+	const char *processed;
+	const char *errors;            /* JSON array text, or NULL */
+	const struct relation *rels;
+	size_t n_rels;
+};
+
+void store_init(struct store *s, sqlite3 *db, struct sh_arena *a);
+void store_dispose(struct store *s);
+sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
+int store_step_done(struct store *s, sqlite3_stmt *st, struct sh_err *err) SH_WUR;
+
+/* 1 and *out filled when ref exists, else 0. */
+int store_get(struct store *s, const char *ref, struct entity_row *out);
+int store_put(struct store *s, const struct entity_put *p, struct sh_err *err) SH_WUR;
+int store_set_source(struct store *s, const char *ref, const char *source_hash,
+	const char *errors, struct sh_err *err) SH_WUR;
+int store_delete(struct store *s, const char *ref, struct sh_err *err) SH_WUR;
+
+/* Mark ref for stitching; store_stitch rebuilds every marked entity. */
+void store_mark(struct store *s, const char *ref);
+int store_stitch(struct store *s, struct sh_err *err) SH_WUR;
+
+#endif
