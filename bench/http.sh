@@ -58,6 +58,10 @@ pids=()
 cleanup() {
 	local pid
 	trap - EXIT INT TERM
+	if [ -n "${wrk_pid:-}" ]; then
+		kill -TERM "$wrk_pid" 2>/dev/null || true
+		wait "$wrk_pid" 2>/dev/null || true
+	fi
 	for pid in "${pids[@]}"; do
 		kill -TERM "$pid" 2>/dev/null || true
 	done
@@ -168,12 +172,23 @@ to_ms() {
 		printf "%.3f", n }'
 }
 
+# run_wrk ARGS...: wrk's report in $tmp/wrk.out. wrk catches SIGINT and exits
+# normally, which would keep this shell from acting on a Ctrl-C; waiting on
+# it in the background lets the INT trap run at once.
+run_wrk() {
+	wrk -t"$THREADS" -c"$CONNECTIONS" "$@" >"$tmp/wrk.out" &
+	wrk_pid=$!
+	wait "$wrk_pid" || say "http.sh: wrk exited with status $?"
+	wrk_pid=""
+}
+
 # ---- runs ----------------------------------------------------------------------------
 
 wrk_version=$(wrk --version 2>&1 | head -n 1 | sed 's/ *Copyright.*//' || true)
 cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 [ -n "$cpu_model" ] || cpu_model=$(uname -m)
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 sh_version=$("$stagehand_bin" --version)
 mhd_version=$(pkg-config --modversion libmicrohttpd)
 cc_version=$(cc --version | head -n 1)
@@ -182,7 +197,7 @@ git diff --quiet HEAD 2>/dev/null || git_rev="$git_rev+changes"
 
 cat <<EOF
 stagehand HTTP benchmark, $stamp
-machine:     $(nproc) cores, $cpu_model, Linux $(uname -r)
+machine:     $(nproc) cores, $cpu_model, Linux $(uname -r), load average $load_before
 versions:    $sh_version ($git_rev, buildtype=release), libmicrohttpd $mhd_version, $wrk_version
 compiler:    $cc_version
 load:        wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, ${WARMUP}s warm-up per target, keep-alive, loopback
@@ -199,9 +214,16 @@ for t in "${targets[@]}"; do
 	hdr=()
 	[ -n "$enc" ] && hdr=(-H "Accept-Encoding: $enc")
 	say "http.sh: $name ..."
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" "${hdr[@]}" "$url" >/dev/null
-	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency "${hdr[@]}" "$url")
-	printf '%s\n' "$out" >"$tmp/wrk.out"
+	run_wrk -d"${WARMUP}s" "${hdr[@]}" "$url"
+	run_wrk -d"${DURATION}s" --latency "${hdr[@]}" "$url"
+	out=$(cat "$tmp/wrk.out")
+	for pid in "${pids[@]}"; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			say "http.sh: a server exited during the run:"
+			cat "$tmp/hello.log" "$tmp/stagehand.log" >&2
+			exit 1
+		fi
+	done
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$tmp/wrk.out")
 	p50=$(awk '$1 == "50%" { print $2 }' "$tmp/wrk.out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
@@ -215,8 +237,10 @@ for t in "${targets[@]}"; do
 		rows+=("$name|-|-|-|-|${note:+$note; }no figures")
 		continue
 	fi
-	[ -z "$ceiling" ] && ceiling=$rps
-	pct=$(awk -v a="$rps" -v b="$ceiling" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
+	[ "$name" = "hello /" ] && ceiling=$rps
+	pct=-
+	[ -n "$ceiling" ] && pct=$(awk -v a="$rps" -v b="$ceiling" \
+		'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
 	case $name in "stagehand /healthcheck") health_rps=$rps; health_pct=$pct;; esac
 	rows+=("$name|$rps|$(to_ms "$p50")|$(to_ms "$p99")|$pct|$note")
 done
@@ -243,7 +267,7 @@ md=bench/out/http-$(date -u +%Y-%m-%d).md
 {
 	echo "## $stamp"
 	echo
-	echo "- machine: $(nproc) cores, $cpu_model, Linux $(uname -r)"
+	echo "- machine: $(nproc) cores, $cpu_model, Linux $(uname -r), load average $load_before before the runs"
 	echo "- versions: $sh_version ($git_rev, release), libmicrohttpd $mhd_version, $wrk_version, $cc_version"
 	echo "- load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency\`, ${WARMUP}s warm-up, loopback"
 	echo

@@ -87,6 +87,7 @@ static int load_config(struct sh_config *cfg, const struct serve_opts *o)
 		(o->port && config_set(cfg, "backend.listen.port", o->port, &err) != 0) ||
 		(o->data_dir && config_set(cfg, "backend.dataDir", o->data_dir, &err) != 0)) {
 		fprintf(stderr, "stagehand: %s\n", err.msg);
+		config_dispose(cfg);
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -193,14 +194,25 @@ static int serve(const struct serve_opts *o)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = start(&srv, t0)) != 0) {
-		http_server_stop(srv.http, 0);
+		if (!http_server_stop(srv.http, 0))
+			_exit(rc);
 		server_dispose(&srv);
 		return rc;
 	}
 	sig = wait_for_signal(&set);
 	t0 = sh_now_ns();
 	log_info("%s: shutting down", strsignal(sig));
-	http_server_stop(srv.http, srv.cfg.shutdown_grace_ms);
+	if (!http_server_stop(srv.http, srv.cfg.shutdown_grace_ms) ||
+		!jobs_stop_within(srv.jobs, srv.cfg.shutdown_grace_ms)) {
+		/* Something is still running past the grace period. Every write
+		 * is one SQLite transaction in WAL mode, so leaving now is as
+		 * safe as a crash: the next start recovers a consistent file. */
+		log_warn("stopped with work still running after %lldms",
+			(long long)srv.cfg.shutdown_grace_ms);
+		fflush(stderr);
+		_exit(0);
+	}
+	srv.jobs = NULL;
 	server_dispose(&srv);
 	log_info("stopped in %.1fms", (double)(sh_now_ns() - t0) / 1e6);
 	return 0;

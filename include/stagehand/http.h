@@ -60,8 +60,10 @@ int http_server_start(struct http_server **out, const struct sh_server *srv,
 uint16_t http_server_port(const struct http_server *hs);
 
 /* Graceful stop: stop accepting, give in-flight requests up to grace_ms to
- * finish, then close every connection and free hs. NULL is fine. */
-void http_server_stop(struct http_server *hs, int64_t grace_ms);
+ * finish, then close every connection and free hs, and return true. If a
+ * request is still running after grace_ms, return false and leave hs alone
+ * (its threads are busy; the caller exits the process). NULL is fine. */
+bool http_server_stop(struct http_server *hs, int64_t grace_ms) SH_WUR;
 
 /* True once http_server_stop has begun (readiness turns 503). */
 bool http_server_draining(const struct http_server *hs);
@@ -142,7 +144,8 @@ struct http_route {
 	http_handler_fn handler;
 };
 
-enum http_match { HTTP_MATCH_NONE, HTTP_MATCH_METHOD, HTTP_MATCH_OK };
+/* INVALID: the path has a malformed escape or an escaped NUL. */
+enum http_match { HTTP_MATCH_NONE, HTTP_MATCH_METHOD, HTTP_MATCH_OK, HTTP_MATCH_INVALID };
 
 struct http_router;
 
@@ -157,8 +160,7 @@ void http_router_free(struct http_router *r);
  * params/n_params the decoded path parameters (arena-allocated; a "*" tail
  * is returned under the name "*", undecoded). HTTP_MATCH_METHOD means the
  * path exists for other methods: *allow receives them, comma-separated
- * (arena). A path with a malformed escape or a decoded '/' or NUL inside a
- * parameter does not match.
+ * (arena). A decoded '/' stays inside its parameter.
  */
 enum http_match http_router_match(const struct http_router *r, struct sh_arena *arena,
 	const char *method, const char *path, const struct http_route **route,

@@ -11,6 +11,7 @@
 #define STAGEHAND_JOBS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -38,6 +39,10 @@ int jobs_start(struct jobs **out, struct db_pool *pool, int n,
 
 /* Let running jobs finish, then join the workers and free j. NULL is fine. */
 void jobs_stop(struct jobs *j);
+
+/* Like jobs_stop, but give running jobs at most ms: returns false (and
+ * leaves j alone) if one is still running then. */
+bool jobs_stop_within(struct jobs *j, int64_t ms) SH_WUR;
 
 /* Wake idle workers (after enqueueing from a request). NULL is fine. */
 void jobs_wake(struct jobs *j);

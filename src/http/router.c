@@ -176,8 +176,10 @@ enum http_match http_router_match(const struct http_router *r, struct sh_arena *
 	size_t n;
 	enum http_match result = HTTP_MATCH_NONE;
 
-	if (path[0] != '/' || split_path(arena, path, &segs, &raws, &n) != 0)
+	if (path[0] != '/')
 		return HTTP_MATCH_NONE;
+	if (split_path(arena, path, &segs, &raws, &n) != 0)
+		return HTTP_MATCH_INVALID;
 	for (size_t i = 0; i < r->n; i++) {
 		const struct compiled *c = &r->routes[i];
 		bool same_method = strcmp(c->route->method, method) == 0 ||

@@ -72,7 +72,15 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 static int split_url(struct http_req *req, struct sh_err *err)
 {
-	const char *q = strchr(req->raw_url, '?');
+	const char *q;
+
+	/* Absolute-form ("GET http://host/path"), which HTTP/1.1 servers must
+	 * accept: keep the path. */
+	if (strncasecmp(req->raw_url, "http://", 7) == 0 || strncasecmp(req->raw_url, "https://", 8) == 0) {
+		const char *p = strchr(strstr(req->raw_url, "//") + 2, '/');
+		req->raw_url = p ? p : "/";
+	}
+	q = strchr(req->raw_url, '?');
 	size_t plen = q ? (size_t)(q - req->raw_url) : strlen(req->raw_url);
 
 	req->path = sh_arena_strndup(req->arena, req->raw_url, plen);
@@ -83,9 +91,11 @@ static int split_url(struct http_req *req, struct sh_err *err)
 		strlen(req->query_raw), err);
 }
 
+/* Paths that are never the app's pages: unknown ones get a JSON 404. */
 static bool is_api_path(const char *path)
 {
-	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0;
+	return strncmp(path, "/api/", 5) == 0 || strcmp(path, "/api") == 0 ||
+		strncmp(path, "/.backstage/", 12) == 0;
 }
 
 static int route_request(struct http_req *req, struct sh_err *err)
@@ -98,12 +108,14 @@ static int route_request(struct http_req *req, struct sh_err *err)
 	m = http_router_match(req->hs->router, req->arena, req->method, req->path, &route,
 		&req->params, &req->n_params, &allow);
 	req->route_index = (int)http_routes_count + ROUTE_UNMATCHED;
+	if (m == HTTP_MATCH_INVALID && is_api_path(req->path))
+		return sh_err_set(err, SH_EINPUT, "Malformed path %s: bad percent-encoding", req->path);
 	if (m == HTTP_MATCH_METHOD) {
 		http_header_add(req, "Allow", allow);
 		return sh_err_set(err, SH_EMETHOD, "Method %s is not allowed on %s; use %s",
 			req->method, req->path, allow);
 	}
-	if (m == HTTP_MATCH_NONE) {
+	if (m == HTTP_MATCH_NONE || m == HTTP_MATCH_INVALID) {
 		if (is_api_path(req->path))
 			return sh_err_set(err, SH_ENOTFOUND, "No route for %s %s", req->method, req->path);
 		if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
@@ -128,11 +140,17 @@ static void dispatch(struct http_req *req)
 	int rc;
 
 	rc = split_url(req, &err);
-	if (rc == 0 && req->too_large)
+	if (rc == 0 && req->too_large) {
+		/* Route only to report request.url as the plugin sees it. */
+		const struct http_route *route = NULL;
+		if (http_router_match(req->hs->router, req->arena, req->method, req->path, &route,
+			&req->params, &req->n_params, NULL) == HTTP_MATCH_OK)
+			req->route = route;
 		rc = sh_err_set(&err, SH_ETOOLARGE, "Request body is larger than %lld bytes",
 			(long long)req->srv->cfg.max_body);
-	else if (rc == 0)
+	} else if (rc == 0) {
 		rc = route_request(req, &err);
+	}
 	http_finish(req, rc, &err);
 }
 
@@ -306,13 +324,13 @@ bool http_server_draining(const struct http_server *hs)
 	return hs != NULL && atomic_load(&hs->draining);
 }
 
-void http_server_stop(struct http_server *hs, int64_t grace_ms)
+bool http_server_stop(struct http_server *hs, int64_t grace_ms)
 {
 	uint64_t deadline;
 	MHD_socket lfd;
 
 	if (hs == NULL)
-		return;
+		return true;
 	atomic_store(&hs->draining, true);
 	lfd = MHD_quiesce_daemon(hs->daemon);
 	if (lfd != MHD_INVALID_SOCKET)
@@ -320,11 +338,15 @@ void http_server_stop(struct http_server *hs, int64_t grace_ms)
 	deadline = sh_now_ns() + (uint64_t)grace_ms * 1000000ull;
 	while (atomic_load(&hs->in_flight) > 0 && sh_now_ns() < deadline)
 		usleep(5000);
-	if (atomic_load(&hs->in_flight) > 0)
-		log_warn("shutdown: %ld requests still running after %lldms; closing them",
+	if (atomic_load(&hs->in_flight) > 0) {
+		/* MHD_stop_daemon would wait for the handler threads. */
+		log_warn("shutdown: %ld requests still running after %lldms",
 			(long)atomic_load(&hs->in_flight), (long long)grace_ms);
+		return false;
+	}
 	MHD_stop_daemon(hs->daemon);
 	http_router_free(hs->router);
 	metrics_free(hs->metrics);
 	free(hs);
+	return true;
 }

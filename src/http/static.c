@@ -229,14 +229,32 @@ static bool accepts_gzip(struct http_req *req)
 
 /* ---- paths ---------------------------------------------------------------------- */
 
+/* Whether a decoded segment holding '/' or '\\' has a "." or ".." piece,
+ * as in "..%2f..%2fetc". */
+static bool hides_traversal(const char *seg)
+{
+	while (*seg) {
+		size_t len = strcspn(seg, "/\\");
+		if ((len == 1 && seg[0] == '.') || (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return true;
+		seg += len;
+		if (*seg)
+			seg++;
+	}
+	return false;
+}
+
 /* Decode a raw URL path (after the mount prefix) into a relative file
- * path. Returns SH_EINPUT for traversal attempts and malformed escapes. */
+ * path. Traversal attempts ("." or ".." segments, raw or encoded) and
+ * malformed escapes are SH_EINPUT. A segment that decodes to contain '/',
+ * '\\' or NUL cannot name a file: *out is then NULL. */
 static int safe_relpath(struct http_req *req, const char *raw, char **out, struct sh_err *err)
 {
 	size_t n = strlen(raw);
 	char *dec = sh_arena_alloc(req->arena, n + 1);
 	char *rel = sh_arena_alloc(req->arena, n + 1);
 	const char *p = raw;
+	bool usable = true;
 	size_t o = 0;
 
 	while (*p) {
@@ -244,9 +262,13 @@ static int safe_relpath(struct http_req *req, const char *raw, char **out, struc
 		size_t len = slash ? (size_t)(slash - p) : strlen(p);
 		long d = sh_url_decode(dec, p, len, false);
 
-		if (d < 0 || memchr(dec, '/', (size_t)d) || memchr(dec, '\\', (size_t)d) ||
-			strcmp(dec, ".") == 0 || strcmp(dec, "..") == 0)
+		if (d < 0 || strcmp(dec, ".") == 0 || strcmp(dec, "..") == 0)
 			return sh_err_set(err, SH_EINPUT, "Invalid path %s", req->path);
+		if (memchr(dec, '/', (size_t)d) || memchr(dec, '\\', (size_t)d)) {
+			if (hides_traversal(dec))
+				return sh_err_set(err, SH_EINPUT, "Invalid path %s", req->path);
+			usable = false;
+		}
 		if (d > 0) {
 			if (o > 0)
 				rel[o++] = '/';
@@ -258,7 +280,7 @@ static int safe_relpath(struct http_req *req, const char *raw, char **out, struc
 			p++;
 	}
 	rel[o] = '\0';
-	*out = rel;
+	*out = usable ? rel : NULL;
 	return 0;
 }
 
@@ -348,8 +370,12 @@ int static_handler(struct http_req *req, struct sh_err *err)
 
 	if ((rc = safe_relpath(req, req->path + 1, &rel, err)) != 0)
 		return rc;
-	fd = rel[0] ? open_inside(req, sf->web_root, rel, &real, &st) : -1;
+	fd = rel != NULL && rel[0] ? open_inside(req, sf->web_root, rel, &real, &st) : -1;
 	if (fd == -2)
+		return sh_err_set(err, SH_ENOTFOUND, "No such file %s", req->path);
+	if (fd < 0 && rel != NULL && type_of(rel) >= 0)
+		/* A missing asset (/js/typo.js, /favicon.ico) is a 404, not the
+		 * app: a browser would otherwise get HTML for a script. */
 		return sh_err_set(err, SH_ENOTFOUND, "No such file %s", req->path);
 	if (fd < 0) {
 		/* Not a file: the app's shell, whose router shows the page. */
@@ -369,7 +395,7 @@ int fonts_handler(struct http_req *req, struct sh_err *err)
 
 	if ((rc = safe_relpath(req, req->path + strlen("/fonts/"), &rel, err)) != 0)
 		return rc;
-	if (sf->fonts_root == NULL || rel[0] == '\0' ||
+	if (sf->fonts_root == NULL || rel == NULL || rel[0] == '\0' ||
 		(fd = open_inside(req, sf->fonts_root, rel, &real, &st)) < 0)
 		return sh_err_set(err, SH_ENOTFOUND, "No such font file %s", req->path);
 	return serve_fd(req, sf, fd, real, &st, true);

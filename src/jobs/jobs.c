@@ -29,6 +29,7 @@ struct jobs {
 	pthread_cond_t wake;
 	bool stopping;
 	uint64_t wake_seq;
+	int running;            /* workers inside a job; guarded by lock */
 };
 
 struct claimed {
@@ -229,30 +230,33 @@ static void idle_wait(struct jobs *j, int64_t due)
 	pthread_mutex_unlock(&j->lock);
 }
 
-static bool stopping(struct jobs *j)
-{
-	bool s;
-
-	pthread_mutex_lock(&j->lock);
-	s = j->stopping;
-	pthread_mutex_unlock(&j->lock);
-	return s;
-}
-
 static void *worker(void *arg)
 {
 	struct jobs *j = arg;
 
-	while (!stopping(j)) {
+	for (;;) {
 		sqlite3 *db = db_acquire(j->pool);
-		int ran = run_one(j, db);
-		int64_t due = ran ? 0 : next_due(db);
+		int64_t due;
+		int ran;
 
+		pthread_mutex_lock(&j->lock);
+		if (j->stopping) {
+			pthread_mutex_unlock(&j->lock);
+			db_release(j->pool, db);
+			return NULL;
+		}
+		j->running++;
+		pthread_mutex_unlock(&j->lock);
+		ran = run_one(j, db);
+		due = ran ? 0 : next_due(db);
 		db_release(j->pool, db);
+		pthread_mutex_lock(&j->lock);
+		j->running--;
+		pthread_cond_broadcast(&j->wake);
+		pthread_mutex_unlock(&j->lock);
 		if (!ran)
 			idle_wait(j, due);
 	}
-	return NULL;
 }
 
 int jobs_start(struct jobs **out, struct db_pool *pool, int n,
@@ -285,6 +289,33 @@ void jobs_wake(struct jobs *j)
 	j->wake_seq++;
 	pthread_cond_broadcast(&j->wake);
 	pthread_mutex_unlock(&j->lock);
+}
+
+bool jobs_stop_within(struct jobs *j, int64_t ms)
+{
+	struct timespec ts;
+	bool idle;
+
+	if (j == NULL)
+		return true;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&j->lock);
+	j->stopping = true;
+	pthread_cond_broadcast(&j->wake);
+	while (j->running > 0)
+		if (pthread_cond_timedwait(&j->wake, &j->lock, &ts) != 0)
+			break;
+	idle = j->running == 0;
+	pthread_mutex_unlock(&j->lock);
+	if (idle)
+		jobs_stop(j);
+	return idle;
 }
 
 void jobs_stop(struct jobs *j)

@@ -95,7 +95,10 @@ describe('health and metrics', () => {
 			for (let i = 0; i < 7; i++)
 				await (await fetch(srv.url + '/healthcheck')).arrayBuffer();
 			const { samples } = await scrape();
-			assert.equal(samples.get(HC), before + 7, `${HC} after 7 more requests`);
+			if (srv.remote) // other clients may be counted too
+				assert.ok(samples.get(HC) >= before + 7, `${HC} after 7 more requests`);
+			else
+				assert.equal(samples.get(HC), before + 7, `${HC} after 7 more requests`);
 		});
 
 		it('counts errors under their status', async () => {

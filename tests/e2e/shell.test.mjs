@@ -37,7 +37,7 @@ after(async () => {
 async function open(path, contextOptions = {}) {
   const context = await browser.newContext({ baseURL: server.url, colorScheme: 'light', ...contextOptions });
   const page = await context.newPage();
-  page.setDefaultTimeout(5000);
+  page.setDefaultTimeout(10_000);
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));

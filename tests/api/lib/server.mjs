@@ -54,9 +54,13 @@ export function assertNoSanitizerReport(stderr, what = 'process') {
 	}
 }
 
-function childEnv(extra) {
+// The environment of a child: ours plus extra; an undefined value unsets.
+function childEnv(extra = {}) {
 	const env = { ...process.env, ...extra };
 	delete env.STAGEHAND_URL;
+	for (const [k, v] of Object.entries(env))
+		if (v === undefined)
+			delete env[k];
 	return env;
 }
 
@@ -185,7 +189,7 @@ export class Server {
  *   host      value for --host (default: none)
  *   dataDir   reuse this directory instead of making one (it is not removed)
  *   args      more arguments after `serve`
- *   env       extra environment variables
+ *   env       extra environment variables (undefined unsets one)
  */
 export async function startServer(options = {}) {
 	const ownsDir = !options.dataDir;
@@ -292,7 +296,8 @@ export function runCli(args, options = {}) {
 /**
  * One request with node:http and no connection reuse, no automatic
  * Accept-Encoding and no decompression. Resolves with
- * { status, headers, body: Buffer, text }.
+ * { status, headers, body: Buffer, text }. options: method, headers, body,
+ * timeoutMs, onSent (called once the whole request is written).
  */
 export function request(baseUrl, pathAndQuery, options = {}) {
 	const u = new URL(baseUrl);
@@ -315,6 +320,8 @@ export function request(baseUrl, pathAndQuery, options = {}) {
 			res.on('error', reject);
 		});
 		req.on('timeout', () => req.destroy(new Error(`request ${pathAndQuery} timed out`)));
+		if (options.onSent)
+			req.on('finish', options.onSent);
 		req.on('error', reject);
 		if (options.body !== undefined)
 			req.write(options.body);

@@ -144,9 +144,9 @@ static void test_http_router__malformed_escape_never_matches(void **state)
 	size_t n = 0;
 
 	assert_int_equal(match(f, "GET", "/api/catalog/entities/by-uid/%zz", &route, &ps, &n, NULL),
-		HTTP_MATCH_NONE);
+		HTTP_MATCH_INVALID);
 	assert_int_equal(match(f, "GET", "/api/catalog/entities/by-uid/a%00b", &route, &ps, &n, NULL),
-		HTTP_MATCH_NONE);
+		HTTP_MATCH_INVALID);
 }
 
 static void test_http_router__tail(void **state)
