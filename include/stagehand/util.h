@@ -115,6 +115,10 @@ char *sh_arena_printf(struct sh_arena *a, const char *fmt, ...) SH_PRINTF(2, 3);
  * on a malformed escape. Decoded NUL bytes are rejected (-1). */
 long sh_url_decode(char *dst, const char *src, size_t len, bool plus_is_space);
 
+/* Append s percent-encoded as a URL query component (RFC 3986 unreserved
+ * characters stay as they are). */
+void sh_buf_put_urlencoded(struct sh_buf *b, const char *s);
+
 /* Parse a size like "1048576", "512kb", "1mb", "2 MiB". Returns 0 or -1. */
 int sh_parse_size(const char *s, uint64_t *out) SH_WUR;
 

@@ -164,7 +164,6 @@ static int parse_relation_contains(struct pred **out, struct sh_arena *a, const 
 	const char *type = json_string_value(json_object_get(m, "type"));
 	json_t *target = json_object_get(m, "targetRef");
 	struct pred *l;
-	const char *t;
 
 	if (!json_is_object(m) || type == NULL)
 		return invalid(err, "relations $contains needs an object with a \"type\"");

@@ -393,3 +393,51 @@ struct jobs_queue catalog_jobs_queue(struct catalog *c)
 {
 	return (struct jobs_queue){ CATALOG_QUEUE, location_job, c, 0 };
 }
+
+/* ---- dry runs -------------------------------------------------------------------------------- */
+
+/* Read loc (a processed Location entity whose own location is key) and
+ * everything nested under it, appending processed entities to out and
+ * problems to errors. Nothing is written. */
+static void dry_round(struct catalog *c, struct sh_arena *a, const json_t *loc, const char *key,
+	const char *origin, json_t *out, json_t *errors, int depth)
+{
+	struct round r = { .c = c, .a = a, .self_key = key, .origin = origin };
+
+	r.self = "";
+	r.errors = json_array();
+	read_targets(&r, loc);
+	json_array_extend(errors, r.errors);
+	for (size_t i = 0; i < r.n; i++) {
+		struct item *it = &r.items[i];
+		if (it->p.entity == NULL)
+			continue;
+		json_array_append(out, it->p.entity);
+		if (strcmp(it->kind, "Location") == 0 && depth < 8)
+			dry_round(c, a, it->p.entity, it->location_key, origin, out, errors, depth + 1);
+		else if (strcmp(it->kind, "Location") == 0)
+			add_error(errors, "InputError", "Locations are nested more than 8 deep");
+	}
+	for (size_t i = 0; i < r.n; i++) {
+		json_decref(r.items[i].p.entity);
+		json_decref(r.items[i].errors);
+	}
+	json_decref(r.errors);
+	sh_buf_dispose(&r.source);
+}
+
+int ingest_dry_run(struct catalog *c, struct sh_arena *a, const char *type, const char *target,
+	const char *presence, json_t **entities, json_t **errors)
+{
+	const char *key = sh_arena_printf(a, "%s:%s", type, target);
+	json_t *loc = location_entity(key, type, target, presence);
+	json_t *out = json_array();
+	json_t *errs = json_array();
+
+	json_array_append(out, loc);
+	dry_round(c, a, loc, key, key, out, errs, 0);
+	json_decref(loc);
+	*entities = out;
+	*errors = errs;
+	return 0;
+}

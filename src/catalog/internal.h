@@ -92,6 +92,12 @@ int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const cha
 int location_unregister(sqlite3 *db, struct sh_arena *a, const char *entity_ref, const char *id,
 	struct sh_err *err) SH_WUR;
 
+/* ingest.c: what registering type:target would produce, without writing:
+ * *entities (the Location entity first) and *errors (status items); both
+ * new references. */
+int ingest_dry_run(struct catalog *c, struct sh_arena *a, const char *type, const char *target,
+	const char *presence, json_t **entities, json_t **errors);
+
 /* Hex SHA-1 of data (41 bytes out). */
 void sha1_hex(char out[41], const void *data, size_t len);
 

@@ -4,11 +4,32 @@
  */
 #include "internal.h"
 
+#include "stagehand/catalog.h"
+
 const struct http_route http_routes[] = {
 	{ "GET", "/healthcheck", health_check },
 	{ "GET", "/.backstage/health/v1/liveness", health_liveness },
 	{ "GET", "/.backstage/health/v1/readiness", health_readiness },
 	{ "GET", "/metrics", metrics_handler },
+
+	{ "GET", "/api/catalog/entities", catalog_get_entities },
+	{ "GET", "/api/catalog/entities/by-query", catalog_get_entities_by_query },
+	{ "POST", "/api/catalog/entities/by-query", catalog_post_entities_by_query },
+	{ "POST", "/api/catalog/entities/by-refs", catalog_post_entities_by_refs },
+	{ "GET", "/api/catalog/entities/by-uid/:uid", catalog_get_entity_by_uid },
+	{ "DELETE", "/api/catalog/entities/by-uid/:uid", catalog_delete_entity_by_uid },
+	{ "GET", "/api/catalog/entities/by-name/:kind/:namespace/:name", catalog_get_entity_by_name },
+	{ "GET", "/api/catalog/entities/by-name/:kind/:namespace/:name/ancestry", catalog_get_entity_ancestry },
+	{ "GET", "/api/catalog/entity-facets", catalog_get_entity_facets },
+	{ "POST", "/api/catalog/entity-facets", catalog_post_entity_facets },
+	{ "POST", "/api/catalog/refresh", catalog_post_refresh },
+	{ "POST", "/api/catalog/validate-entity", catalog_post_validate_entity },
+	{ "GET", "/api/catalog/locations", catalog_get_locations },
+	{ "POST", "/api/catalog/locations", catalog_post_locations },
+	{ "GET", "/api/catalog/locations/by-entity/:kind/:namespace/:name", catalog_get_location_by_entity },
+	{ "GET", "/api/catalog/locations/:id", catalog_get_location },
+	{ "DELETE", "/api/catalog/locations/:id", catalog_delete_location },
+	{ "GET", "/api/catalog/errors", catalog_get_errors },
 #ifdef SH_TEST_ROUTES
 	{ "POST", "/api/test/echo", test_echo },
 	{ "GET", "/api/test/fail", test_fail },

@@ -45,6 +45,21 @@ long sh_url_decode(char *dst, const char *src, size_t len, bool plus_is_space)
 	return (long)o;
 }
 
+void sh_buf_put_urlencoded(struct sh_buf *b, const char *s)
+{
+	static const char digits[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+			sh_buf_putc(b, (char)c);
+		} else {
+			char esc[3] = { '%', digits[c >> 4], digits[c & 15] };
+			sh_buf_put(b, esc, 3);
+		}
+	}
+}
+
 int sh_parse_size(const char *s, uint64_t *out)
 {
 	static const struct {

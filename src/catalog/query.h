@@ -1,0 +1,22 @@
+/* The catalog's read side (query.c, page.c, api.c); private. */
+#ifndef STAGEHAND_CATALOG_QUERY_H
+#define STAGEHAND_CATALOG_QUERY_H
+
+#include "filter.h"
+
+struct entity_query {
+	struct pred *filter;
+	const char **fields;
+	size_t n_fields;
+};
+
+sqlite3 *catalog_db(struct http_req *req);
+int prepare(sqlite3_stmt **out, struct http_req *req, const char *sql, struct sh_err *err) SH_WUR;
+void append_entity(struct sh_buf *out, const char *text, const struct entity_query *q);
+int parse_common(struct entity_query *q, struct http_req *req, struct sh_err *err) SH_WUR;
+int facets_respond(struct http_req *req, const char *const *names, size_t n,
+	const struct pred *filter, struct sh_err *err) SH_WUR;
+char *base64_encode(struct sh_arena *a, const char *s, size_t n);
+char *base64_decode(struct sh_arena *a, const char *s, size_t *len);
+
+#endif
