@@ -13,6 +13,7 @@ CREATE TABLE catalog_entities (
   origin_key    TEXT    NOT NULL,          -- the registered location that led here
   input_hash    TEXT,                      -- unprocessed input, to skip unchanged work
   source_hash   TEXT,                      -- Location entities: what their targets held
+  emitted       INTEGER NOT NULL DEFAULT 0, -- Location entities: entities in their last round
   processed     TEXT,
   errors        TEXT,
   final         TEXT,

@@ -31,6 +31,9 @@ static const char usage_text[] =
 	"  serve [--config FILE] [--host ADDR] [--port N] [--data-dir DIR]\n"
 	"                      run the portal (default: embedded config, http://127.0.0.1:7007)\n"
 	"  config-reference    print the configuration reference (Markdown)\n"
+	"  catalog validate FILE...\n"
+	"                      check catalog-info files; prints file:line: message per\n"
+	"                      problem, exits 1 if there is one, 0 when all are valid\n"
 	"\n"
 	"options:\n"
 	"  -c, --config FILE   read FILE instead of the embedded default\n"
@@ -269,6 +272,13 @@ int main(int argc, char **argv)
 		fputs(md, stdout);
 		free(md);
 		return 0;
+	}
+	if (strcmp(argv[1], "catalog") == 0) {
+		if (argc < 4 || strcmp(argv[2], "validate") != 0) {
+			fprintf(stderr, "stagehand: usage: stagehand catalog validate FILE...\n");
+			return EXIT_USAGE;
+		}
+		return catalog_validate_files(argc - 3, argv + 3);
 	}
 	if (strcmp(argv[1], "serve") != 0) {
 		fprintf(stderr, "stagehand: unknown command or option '%s'\n", argv[1]);

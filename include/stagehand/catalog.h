@@ -61,6 +61,9 @@ void catalog_free(struct catalog *c);
 /* Tell the catalog which worker pool runs its jobs (for prompt wake-ups). */
 void catalog_set_jobs(struct catalog *c, struct jobs *jobs);
 
+/* Append the catalog's Prometheus metrics to out. NULL c writes nothing. */
+void catalog_metrics_write(const struct catalog *c, struct sh_buf *out);
+
 /* The job queue that processes locations; add it to the worker pool. */
 struct jobs_queue catalog_jobs_queue(struct catalog *c);
 

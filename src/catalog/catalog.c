@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -277,6 +278,27 @@ void catalog_free(struct catalog *c)
 	}
 	free(c->rules);
 	free(c);
+}
+
+void catalog_metrics_write(const struct catalog *c, struct sh_buf *out)
+{
+	if (c == NULL)
+		return;
+	sh_buf_printf(out, "# HELP stagehand_catalog_rounds_total Location processing rounds by outcome.\n"
+		"# TYPE stagehand_catalog_rounds_total counter\n"
+		"stagehand_catalog_rounds_total{result=\"applied\"} %llu\n"
+		"stagehand_catalog_rounds_total{result=\"unchanged\"} %llu\n"
+		"stagehand_catalog_rounds_total{result=\"failed\"} %llu\n",
+		(unsigned long long)atomic_load(&c->rounds_applied),
+		(unsigned long long)atomic_load(&c->rounds_unchanged),
+		(unsigned long long)atomic_load(&c->rounds_failed));
+	sh_buf_printf(out, "# HELP stagehand_catalog_entities_processed_total Entities in processed rounds: "
+		"written (applied) or recognised as unchanged by hash.\n"
+		"# TYPE stagehand_catalog_entities_processed_total counter\n"
+		"stagehand_catalog_entities_processed_total{result=\"applied\"} %llu\n"
+		"stagehand_catalog_entities_processed_total{result=\"unchanged\"} %llu\n",
+		(unsigned long long)atomic_load(&c->entities_applied),
+		(unsigned long long)atomic_load(&c->entities_unchanged));
 }
 
 void catalog_set_jobs(struct catalog *c, struct jobs *jobs)

@@ -11,6 +11,7 @@
  */
 #include "store.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -293,7 +294,8 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 	}
 	errs = errors_text(r->errors);
 	if (rc == 0)
-		rc = store_set_source(s, r->self, r->fatal ? NULL : source_hash, errs, err);
+		rc = store_set_source(s, r->self, r->fatal ? NULL : source_hash, errs,
+			r->fatal ? -1 : (long)r->n, err);
 	free(errs);
 	if (rc == 0)
 		rc = store_stitch(s, err);
@@ -307,6 +309,7 @@ struct self_row {
 	const char *location_key;
 	const char *origin_key;
 	const char *source_hash;
+	long emitted;
 };
 
 static int load_self(sqlite3 *db, struct sh_arena *a, const char *ref, struct self_row *out)
@@ -314,7 +317,7 @@ static int load_self(sqlite3 *db, struct sh_arena *a, const char *ref, struct se
 	sqlite3_stmt *st = NULL;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT processed, location_key, origin_key, source_hash "
+	if (sqlite3_prepare_v2(db, "SELECT processed, location_key, origin_key, source_hash, emitted "
 		"FROM catalog_entities WHERE ref = ?1", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
@@ -324,13 +327,14 @@ static int load_self(sqlite3 *db, struct sh_arena *a, const char *ref, struct se
 		out->origin_key = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
 		out->source_hash = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL
 			: sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 3));
+		out->emitted = (long)sqlite3_column_int64(st, 4);
 		found = out->entity != NULL;
 	}
 	sqlite3_finalize(st);
 	return found;
 }
 
-static int run_round(struct round *r, sqlite3 *db, const char *known_hash, bool force,
+static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, bool force,
 	struct sh_err *err)
 {
 	struct store s;
@@ -339,8 +343,12 @@ static int run_round(struct round *r, sqlite3 *db, const char *known_hash, bool 
 
 	sh_buf_puts(&r->source, SH_VERSION "\n");
 	sha1_hex(hash, r->source.ptr ? r->source.ptr : "", r->source.len);
-	if (!force && !r->fatal && known_hash != NULL && strcmp(known_hash, hash) == 0)
-		return 0; /* every target holds what it held last time */
+	if (!force && !r->fatal && self->source_hash != NULL && strcmp(self->source_hash, hash) == 0) {
+		/* Every target holds what it held last time. */
+		atomic_fetch_add(&r->c->rounds_unchanged, 1);
+		atomic_fetch_add(&r->c->entities_unchanged, (uint64_t)self->emitted);
+		return 0;
+	}
 	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
 	store_init(&s, db, r->a);
@@ -353,6 +361,9 @@ static int run_round(struct round *r, sqlite3 *db, const char *known_hash, bool 
 		int rb = db_exec(db, "ROLLBACK", &ignored);
 		(void)rb; /* the error being reported is the round's */
 	}
+	atomic_fetch_add(r->fatal || rc != 0 ? &r->c->rounds_failed : &r->c->rounds_applied, 1);
+	if (rc == 0 && !r->fatal)
+		atomic_fetch_add(&r->c->entities_applied, (uint64_t)r->n);
 	return rc;
 }
 
@@ -374,7 +385,7 @@ static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *p
 	r.origin = self.origin_key;
 	r.errors = json_array();
 	read_targets(&r, self.entity);
-	rc = run_round(&r, db, self.source_hash, force, err);
+	rc = run_round(&r, db, &self, force, err);
 	for (size_t i = 0; i < r.n; i++)
 		json_decref(r.items[i].p.entity), json_decref(r.items[i].errors);
 	if (rc == 0)

@@ -39,6 +39,10 @@ struct catalog {
 	size_t n_allow;
 	struct catalog_rule *rules;
 	size_t n_rules;
+
+	/* Counters for /metrics (catalog_metrics_write). */
+	_Atomic uint64_t rounds_applied, rounds_unchanged, rounds_failed;
+	_Atomic uint64_t entities_applied, entities_unchanged;
 };
 
 /* A relation row: source --type--> target (lower-case refs). */

@@ -37,7 +37,8 @@ static const char *const sql[ST_COUNT] = {
 	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key, value, original) VALUES (?1, ?2, ?3, ?4)",
 	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
 	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
-	[ST_SET_SOURCE] = "UPDATE catalog_entities SET source_hash = ?2, errors = ?3 WHERE ref = ?1",
+	[ST_SET_SOURCE] = "UPDATE catalog_entities SET source_hash = ?2, "
+		"errors = ?3, emitted = coalesce(?4, emitted) WHERE ref = ?1",
 };
 
 /* ---- hashing and ids ---------------------------------------------------------- */
@@ -252,13 +253,15 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 }
 
 int store_set_source(struct store *s, const char *ref, const char *source_hash,
-	const char *errors, struct sh_err *err)
+	const char *errors, long emitted, struct sh_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_SET_SOURCE);
 
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
 	bind_text(st, 2, source_hash);
 	bind_text(st, 3, errors);
+	if (emitted >= 0)
+		sqlite3_bind_int64(st, 4, emitted);
 	store_mark(s, ref);
 	return store_step_done(s, st, err);
 }

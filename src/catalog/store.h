@@ -52,8 +52,10 @@ int store_step_done(struct store *s, sqlite3_stmt *st, struct sh_err *err) SH_WU
 /* 1 and *out filled when ref exists, else 0. */
 int store_get(struct store *s, const char *ref, struct entity_row *out);
 int store_put(struct store *s, const struct entity_put *p, struct sh_err *err) SH_WUR;
+/* Record a Location's round: source_hash NULL (a failed round) makes the
+ * next round run in full; emitted < 0 keeps the old count. */
 int store_set_source(struct store *s, const char *ref, const char *source_hash,
-	const char *errors, struct sh_err *err) SH_WUR;
+	const char *errors, long emitted, struct sh_err *err) SH_WUR;
 int store_delete(struct store *s, const char *ref, struct sh_err *err) SH_WUR;
 
 /* Mark ref for stitching; store_stitch rebuilds every marked entity. */

@@ -5,6 +5,8 @@
  */
 #include "internal.h"
 
+#include "stagehand/catalog.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +169,7 @@ int metrics_handler(struct http_req *req, struct sh_err *err)
 	write_requests(&b, req->hs->metrics);
 	write_latency(&b, req->hs->metrics);
 	write_process(&b, req);
+	catalog_metrics_write(http_server_ctx(req)->catalog, &b);
 	http_respond_bytes(req, 200, "text/plain; version=0.0.4; charset=utf-8", b.ptr, b.len);
 	sh_buf_dispose(&b);
 	return 0;
