@@ -1,9 +1,9 @@
 -- The software catalog.
 --
 -- catalog_entities holds every entity a location emitted, whether or not it
--- has ever processed cleanly: `processed` is the last good processed form
--- (NULL: never good, so invisible), `errors` the current processing errors,
--- `final` what the API serves (processed + relations + status).
+-- has ever processed cleanly: `final` is what the API serves — the last good
+-- processed form plus uid, etag, relations and status (NULL: never good, so
+-- invisible) — and `errors` the current processing errors.
 CREATE TABLE catalog_entities (
   id            INTEGER PRIMARY KEY,
   ref           TEXT    NOT NULL UNIQUE,   -- kind:namespace/name, lower-case
@@ -14,7 +14,6 @@ CREATE TABLE catalog_entities (
   input_hash    TEXT,                      -- unprocessed input, to skip unchanged work
   source_hash   TEXT,                      -- Location entities: what their targets held
   emitted       INTEGER NOT NULL DEFAULT 0, -- Location entities: entities in their last round
-  processed     TEXT,
   errors        TEXT,
   final         TEXT,
   etag          TEXT,
@@ -24,9 +23,10 @@ CREATE INDEX catalog_entities_parent ON catalog_entities (parent_ref);
 
 -- Relations as emitted: a row per direction, owned by the entity whose
 -- processing produced it. An entity's `relations` are the rows whose
--- source is that entity.
+-- source is that entity. (No foreign keys here or below: the store deletes
+-- these rows itself, and ingesting skips a parent lookup per row.)
 CREATE TABLE catalog_relations (
-  originating_id INTEGER NOT NULL REFERENCES catalog_entities (id) ON DELETE CASCADE,
+  originating_id INTEGER NOT NULL,
   source_ref     TEXT    NOT NULL,
   type           TEXT    NOT NULL,
   target_ref     TEXT    NOT NULL
@@ -35,13 +35,19 @@ CREATE INDEX catalog_relations_source ON catalog_relations (source_ref, type, ta
 CREATE INDEX catalog_relations_originating ON catalog_relations (originating_id);
 
 -- The flattened key/value index every filter, order and facet runs on.
-CREATE TABLE catalog_search (
-  entity_id INTEGER NOT NULL REFERENCES catalog_entities (id) ON DELETE CASCADE,
-  key       TEXT    NOT NULL,   -- lower-case dotted path
-  value     TEXT,               -- lower-case; NULL when longer than 200 characters
-  original  TEXT                -- as written, for facets
+-- Keys (lower-case dotted paths) are interned: a catalog has a few hundred
+-- distinct keys and millions of rows.
+CREATE TABLE catalog_keys (
+  id  INTEGER PRIMARY KEY,
+  key TEXT    NOT NULL UNIQUE
 );
-CREATE INDEX catalog_search_key_value ON catalog_search (key, value, entity_id);
+CREATE TABLE catalog_search (
+  entity_id INTEGER NOT NULL,
+  key_id    INTEGER NOT NULL,
+  value     TEXT,               -- lower-case; NULL when longer than 200 characters
+  original  TEXT                -- as written, for facets; NULL when equal to value
+);
+CREATE INDEX catalog_search_key_value ON catalog_search (key_id, value, entity_id);
 CREATE INDEX catalog_search_entity ON catalog_search (entity_id);
 
 -- Registered locations (through the API or from configuration).

@@ -311,7 +311,7 @@ void binds_apply(sqlite3_stmt *st, const struct sql_binds *b, int first)
 static void match_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
 	const struct pred *p, const char *idcol)
 {
-	sh_buf_printf(sql, "%s %sIN (SELECT entity_id FROM catalog_search WHERE key = ?", idcol,
+	sh_buf_printf(sql, "%s %sIN (SELECT entity_id FROM catalog_search WHERE key_id = " KEY_ID_OF, idcol,
 		p->m == M_EXISTS && !p->exists ? "NOT " : "");
 	binds_add(b, a, p->key);
 	switch (p->m) {

@@ -6,6 +6,10 @@
 
 #include "internal.h"
 
+/* SQL for the interned id of a bound key (NULL when unknown, which then
+ * matches nothing). */
+#define KEY_ID_OF "(SELECT id FROM catalog_keys WHERE key = ?)"
+
 enum pred_op { P_ALL, P_ANY, P_NOT, P_MATCH };
 enum match_op { M_EQ, M_IN, M_EXISTS, M_PREFIX };
 

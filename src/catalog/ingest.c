@@ -34,6 +34,7 @@ struct round {
 	const char *self_key;      /* where it came from */
 	const char *origin;
 	json_t *errors;            /* the Location's own status items */
+	json_t *refs;              /* set of the refs in items */
 	bool fatal;
 	struct item *items;
 	size_t n, cap;
@@ -74,10 +75,7 @@ static struct item *new_item(struct round *r)
 
 static bool seen(const struct round *r, const char *ref)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->items[i].ref, ref) == 0)
-			return true;
-	return false;
+	return json_object_get(r->refs, ref) != NULL;
 }
 
 static void take_document(struct round *r, const char *key, const json_t *doc, const json_t *lines)
@@ -111,6 +109,7 @@ static void take_document(struct round *r, const char *key, const json_t *doc, c
 		return;
 	}
 	it = new_item(r);
+	json_object_set_new(r->refs, ref, json_true());
 	it->ref = ref;
 	it->kind = sh_arena_strdup(r->a, kind);
 	it->location_key = key;
@@ -282,6 +281,7 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 	char *errs;
 	int rc = 0;
 
+	uint64_t t0 = sh_now_ns();
 	if (!r->fatal) {
 		for (size_t i = 0; i < r->n && rc == 0; i++) {
 			bool changed = false;
@@ -289,6 +289,7 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 			if (rc == 0 && changed && strcmp(r->items[i].kind, "Location") == 0)
 				rc = jobs_enqueue(db, CATALOG_QUEUE, r->items[i].ref, NULL, 0, err);
 		}
+		log_debug("TIMING apply %.1fms", (double)(sh_now_ns() - t0) / 1e6);
 		if (rc == 0)
 			rc = delete_orphans(r, s, err);
 	}
@@ -297,8 +298,10 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 		rc = store_set_source(s, r->self, r->fatal ? NULL : source_hash, errs,
 			r->fatal ? -1 : (long)r->n, err);
 	free(errs);
+	t0 = sh_now_ns();
 	if (rc == 0)
 		rc = store_stitch(s, err);
+	log_debug("TIMING stitch %.1fms", (double)(sh_now_ns() - t0) / 1e6);
 	return rc;
 }
 
@@ -317,12 +320,14 @@ static int load_self(sqlite3 *db, struct sh_arena *a, const char *ref, struct se
 	sqlite3_stmt *st = NULL;
 	int found = 0;
 
-	if (sqlite3_prepare_v2(db, "SELECT processed, location_key, origin_key, source_hash, emitted "
+	if (sqlite3_prepare_v2(db, "SELECT final, location_key, origin_key, source_hash, emitted "
 		"FROM catalog_entities WHERE ref = ?1", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		out->entity = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
+		char *processed = processed_of_final((const char *)sqlite3_column_text(st, 0));
+		out->entity = processed ? json_loads(processed, 0, NULL) : NULL;
+		free(processed);
 		out->location_key = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
 		out->origin_key = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
 		out->source_hash = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL
@@ -354,8 +359,10 @@ static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, 
 	store_init(&s, db, r->a);
 	rc = apply_round(r, &s, db, hash, err);
 	store_dispose(&s);
+	uint64_t tc = sh_now_ns();
 	if (rc == 0)
 		rc = db_exec(db, "COMMIT", err);
+	log_debug("TIMING commit %.1fms", (double)(sh_now_ns() - tc) / 1e6);
 	if (rc != 0) {
 		struct sh_err ignored;
 		int rb = db_exec(db, "ROLLBACK", &ignored);
@@ -384,17 +391,22 @@ static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *p
 	r.self_key = self.location_key;
 	r.origin = self.origin_key;
 	r.errors = json_array();
+	r.refs = json_object();
 	read_targets(&r, self.entity);
+	log_debug("TIMING read %.1fms", (double)(sh_now_ns() - t0) / 1e6);
 	rc = run_round(&r, db, &self, force, err);
 	for (size_t i = 0; i < r.n; i++)
 		json_decref(r.items[i].p.entity), json_decref(r.items[i].errors);
 	if (rc == 0)
 		rc = jobs_enqueue(db, CATALOG_QUEUE, ref, NULL, c->interval_ms, err);
+	if (rc == 0)
+		jobs_wake(c->jobs); /* nested Locations queued by this round */
 	log_debug("catalog: processed %s: %zu entities, %zu errors in %.1fms", ref, r.n,
 		json_array_size(r.errors), (double)(sh_now_ns() - t0) / 1e6);
 done:
 	json_decref(self.entity);
 	json_decref(r.errors);
+	json_decref(r.refs);
 	sh_buf_dispose(&r.source);
 	sh_arena_free(a);
 	return rc;
@@ -417,6 +429,7 @@ static void dry_round(struct catalog *c, struct sh_arena *a, const json_t *loc, 
 
 	r.self = "";
 	r.errors = json_array();
+	r.refs = json_object();
 	read_targets(&r, loc);
 	json_array_extend(errors, r.errors);
 	for (size_t i = 0; i < r.n; i++) {
@@ -434,6 +447,7 @@ static void dry_round(struct catalog *c, struct sh_arena *a, const json_t *loc, 
 		json_decref(r.items[i].errors);
 	}
 	json_decref(r.errors);
+	json_decref(r.refs);
 	sh_buf_dispose(&r.source);
 }
 

@@ -196,7 +196,7 @@ static void where_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *
 {
 	sh_buf_puts(sql, " FROM catalog_entities e ");
 	if (p->order_field) {
-		sh_buf_puts(sql, "JOIN catalog_search o ON o.entity_id = e.id AND o.key = ? ");
+		sh_buf_puts(sql, "JOIN catalog_search o ON o.entity_id = e.id AND o.key_id = " KEY_ID_OF " ");
 		binds_add(b, a, p->order_field);
 	}
 	sh_buf_puts(sql, "WHERE e.final IS NOT NULL AND ");
@@ -205,7 +205,8 @@ static void where_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *
 	filter_sql(sql, b, a, p->filter, "e.id");
 	if (p->term) {
 		struct sh_buf like = SH_BUF_INIT;
-		sh_buf_puts(sql, " AND e.id IN (SELECT entity_id FROM catalog_search WHERE key IN (");
+		sh_buf_puts(sql, " AND e.id IN (SELECT entity_id FROM catalog_search WHERE key_id IN "
+			"(SELECT id FROM catalog_keys WHERE key IN (");
 		if (p->n_ft == 0) {
 			sh_buf_puts(sql, "?");
 			binds_add(b, a, p->order_field ? p->order_field : "metadata.uid");
@@ -214,7 +215,7 @@ static void where_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *
 			sh_buf_puts(sql, i ? ", ?" : "?");
 			binds_add(b, a, p->ft_fields[i]);
 		}
-		sh_buf_puts(sql, ") AND value LIKE ? ESCAPE '\\')");
+		sh_buf_puts(sql, ")) AND value LIKE ? ESCAPE '\\')");
 		sh_buf_putc(&like, '%');
 		for (const char *t = p->term; *t; t++) {
 			if (*t == '%' || *t == '_' || *t == '\\')

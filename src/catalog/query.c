@@ -225,7 +225,7 @@ int catalog_get_entities(struct http_req *req, struct sh_err *err)
 		return rc;
 	sh_buf_puts(&sql, "SELECT e.final FROM catalog_entities e ");
 	if (o.order_field) {
-		sh_buf_puts(&sql, "JOIN catalog_search o ON o.entity_id = e.id AND o.key = ? ");
+		sh_buf_puts(&sql, "JOIN catalog_search o ON o.entity_id = e.id AND o.key_id = " KEY_ID_OF " ");
 		binds_add(&binds, a, o.order_field);
 	}
 	sh_buf_puts(&sql, "WHERE e.final IS NOT NULL AND ");
@@ -272,12 +272,12 @@ static int facet_counts(json_t *facets, struct http_req *req, const char *facet,
 
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	sh_buf_puts(&sql, "SELECT s.original, count(DISTINCT s.entity_id) FROM catalog_search s "
-		"JOIN catalog_entities e ON e.id = s.entity_id "
-		"WHERE s.key = ? AND s.original IS NOT NULL AND e.final IS NOT NULL AND ");
+	sh_buf_puts(&sql, "SELECT coalesce(s.original, s.value) AS v, count(DISTINCT s.entity_id) "
+		"FROM catalog_search s JOIN catalog_entities e ON e.id = s.entity_id "
+		"WHERE s.key_id = " KEY_ID_OF " AND s.value IS NOT NULL AND e.final IS NOT NULL AND ");
 	binds_add(&binds, a, key);
 	filter_sql(&sql, &binds, a, filter, "s.entity_id");
-	sh_buf_puts(&sql, " GROUP BY s.original ORDER BY s.original");
+	sh_buf_puts(&sql, " GROUP BY v ORDER BY v");
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
 	if (rc != 0) {

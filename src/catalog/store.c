@@ -18,25 +18,26 @@
 #define MAX_INDEX_LEN 200
 
 static const char *const sql[ST_COUNT] = {
-	[ST_GET] = "SELECT id, uid, parent_ref, location_key, input_hash, processed IS NOT NULL, "
+	[ST_GET] = "SELECT id, uid, parent_ref, location_key, input_hash, final IS NOT NULL, "
 		"source_hash FROM catalog_entities WHERE ref = ?1",
 	[ST_INSERT] = "INSERT INTO catalog_entities (ref, uid, parent_ref, location_key, origin_key, "
-		"input_hash, processed, errors, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		"input_hash, errors, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_UPDATE] = "UPDATE catalog_entities SET parent_ref = ?2, location_key = ?3, origin_key = ?4, "
-		"input_hash = ?5, processed = coalesce(?6, processed), errors = ?7, updated_at = ?8 "
-		"WHERE id = ?1",
+		"input_hash = ?5, errors = ?6, updated_at = ?7 WHERE id = ?1",
 	[ST_RELS_OF] = "SELECT source_ref, target_ref FROM catalog_relations WHERE originating_id = ?1",
 	[ST_DEL_RELS] = "DELETE FROM catalog_relations WHERE originating_id = ?1",
 	[ST_INS_REL] = "INSERT INTO catalog_relations (originating_id, source_ref, type, target_ref) "
 		"VALUES (?1, ?2, ?3, ?4)",
-	[ST_STITCH_GET] = "SELECT id, uid, processed, errors, final FROM catalog_entities WHERE ref = ?1",
+	[ST_STITCH_GET] = "SELECT id, uid, errors, final FROM catalog_entities WHERE ref = ?1",
 	[ST_STITCH_RELS] = "SELECT DISTINCT type, target_ref FROM catalog_relations WHERE source_ref = ?1 "
 		"ORDER BY type, target_ref",
 	[ST_SET_FINAL] = "UPDATE catalog_entities SET final = ?2, etag = ?3 WHERE id = ?1",
 	[ST_DEL_SEARCH] = "DELETE FROM catalog_search WHERE entity_id = ?1",
-	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key, value, original) VALUES (?1, ?2, ?3, ?4)",
+	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key_id, value, original) VALUES (?1, ?2, ?3, ?4)",
 	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
 	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
+	[ST_KEY_GET] = "SELECT id FROM catalog_keys WHERE key = ?1",
+	[ST_KEY_ADD] = "INSERT INTO catalog_keys (key) VALUES (?1)",
 	[ST_SET_SOURCE] = "UPDATE catalog_entities SET source_hash = ?2, "
 		"errors = ?3, emitted = coalesce(?4, emitted) WHERE ref = ?1",
 };
@@ -83,12 +84,16 @@ void store_init(struct store *s, sqlite3 *db, struct sh_arena *a)
 	memset(s, 0, sizeof(*s));
 	s->db = db;
 	s->a = a;
+	s->pending = json_object();
+	s->key_ids = json_object();
 }
 
 void store_dispose(struct store *s)
 {
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	json_decref(s->pending);
+	json_decref(s->key_ids);
 	free(s->dirty);
 	memset(s, 0, sizeof(*s));
 }
@@ -225,9 +230,8 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 		bind_text(st, 3, p->location_key);
 		bind_text(st, 4, p->origin_key);
 		bind_text(st, 5, p->input_hash);
-		bind_text(st, 6, p->processed);
-		bind_text(st, 7, p->errors);
-		sqlite3_bind_int64(st, 8, now);
+		bind_text(st, 6, p->errors);
+		sqlite3_bind_int64(st, 7, now);
 	} else {
 		char uid[37];
 		uuid_v4(uid);
@@ -238,18 +242,19 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 		bind_text(st, 4, p->location_key);
 		bind_text(st, 5, p->origin_key);
 		bind_text(st, 6, p->input_hash);
-		bind_text(st, 7, p->processed);
-		bind_text(st, 8, p->errors);
-		sqlite3_bind_int64(st, 9, now);
+		bind_text(st, 7, p->errors);
+		sqlite3_bind_int64(st, 8, now);
 	}
 	if ((rc = store_step_done(s, st, err)) != 0)
 		return rc;
 	if (!found)
 		row.id = sqlite3_last_insert_rowid(s->db);
 	store_mark(s, p->ref);
-	if (p->processed != NULL)
-		return replace_relations(s, row.id, p->rels, p->n_rels, err);
-	return 0;
+	if (p->processed == NULL)
+		return 0;
+	/* Stitching takes the new form from here rather than the database. */
+	json_object_set_new(s->pending, p->ref, json_string(p->processed));
+	return replace_relations(s, row.id, p->rels, p->n_rels, err);
 }
 
 int store_set_source(struct store *s, const char *ref, const char *source_hash,
@@ -294,6 +299,10 @@ int store_delete(struct store *s, const char *ref, struct sh_err *err)
 			return rc;
 	if ((rc = replace_relations(s, row.id, NULL, 0, err)) != 0)
 		return rc;
+	st = store_stmt(s, ST_DEL_SEARCH);
+	sqlite3_bind_int64(st, 1, row.id);
+	if ((rc = store_step_done(s, st, err)) != 0)
+		return rc;
 	st = store_stmt(s, ST_DELETE);
 	sqlite3_bind_int64(st, 1, row.id);
 	return store_step_done(s, st, err);
@@ -301,29 +310,62 @@ int store_delete(struct store *s, const char *ref, struct sh_err *err)
 
 /* ---- search index ---------------------------------------------------------------------- */
 
-static char *lower(struct sh_arena *a, const char *s)
+/* The interned id of a lower-case key, adding it when new. */
+static int key_id(struct store *s, const char *key, int64_t *out, struct sh_err *err)
 {
-	char *out = sh_arena_strdup(a, s);
+	json_t *cached = json_object_get(s->key_ids, key);
+	sqlite3_stmt *st;
+	int rc;
 
-	for (char *p = out; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return out;
+	if (cached != NULL) {
+		*out = json_integer_value(cached);
+		return 0;
+	}
+	st = store_stmt(s, ST_KEY_GET);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+	} else {
+		st = store_stmt(s, ST_KEY_ADD);
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if ((rc = store_step_done(s, st, err)) != 0)
+			return rc;
+		*out = sqlite3_last_insert_rowid(s->db);
+	}
+	json_object_set_new(s->key_ids, key, json_integer(*out));
+	return 0;
+}
+
+/* Lower-case src into dst (size n); false when it does not fit. */
+static bool lower_into(char *dst, size_t n, const char *src)
+{
+	size_t i = 0;
+
+	for (; src[i] && i + 1 < n; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[i] = '\0';
+	return src[i] == '\0';
 }
 
 static int index_row(struct store *s, int64_t id, const char *key, const char *value,
 	struct sh_err *err)
 {
+	char lkey[MAX_INDEX_LEN + 1], lvalue[MAX_INDEX_LEN + 1];
 	sqlite3_stmt *st;
-	size_t vlen = value ? strlen(value) : 0;
+	int64_t kid;
+	int rc;
 
-	if (strlen(key) > MAX_INDEX_LEN)
-		return 0;
+	if (!lower_into(lkey, sizeof(lkey), key))
+		return 0; /* keys longer than 200 characters are not indexed */
+	if ((rc = key_id(s, lkey, &kid, err)) != 0)
+		return rc;
 	st = store_stmt(s, ST_INS_SEARCH);
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, lower(s->a, key), -1, SQLITE_STATIC);
-	if (value != NULL && vlen <= MAX_INDEX_LEN) {
-		sqlite3_bind_text(st, 3, lower(s->a, value), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, value, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, kid);
+	if (value != NULL && lower_into(lvalue, sizeof(lvalue), value)) {
+		sqlite3_bind_text(st, 3, lvalue, -1, SQLITE_STATIC);
+		if (strcmp(lvalue, value) != 0)
+			sqlite3_bind_text(st, 4, value, -1, SQLITE_STATIC);
 	}
 	return store_step_done(s, st, err);
 }
@@ -375,17 +417,20 @@ static int index_value(struct store *s, int64_t id, const char *path, const json
 	}
 }
 
-static int reindex(struct store *s, int64_t id, const json_t *entity, struct sh_err *err)
+static int reindex(struct store *s, int64_t id, const json_t *entity, bool had_rows,
+	struct sh_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_DEL_SEARCH);
 	json_t *rels = json_object_get(entity, "relations");
 	json_t *rel;
 	size_t i;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = store_step_done(s, st, err)) != 0)
-		return rc;
+	if (had_rows) {
+		sqlite3_stmt *st = store_stmt(s, ST_DEL_SEARCH);
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = store_step_done(s, st, err)) != 0)
+			return rc;
+	}
 	if ((rc = index_value(s, id, "", entity, err)) != 0)
 		return rc;
 	json_array_foreach(rels, i, rel) {
@@ -423,36 +468,67 @@ static int write_final(struct store *s, int64_t id, const char *final_text, cons
 	return store_step_done(s, st, err);
 }
 
-/* Build the final entity of ref from its row; NULL when invisible. */
-static json_t *build_final(struct store *s, sqlite3_stmt *st, const char *ref, char etag[41])
+char *processed_of_final(const char *final_text)
 {
-	json_t *entity, *md, *errors = NULL;
-	char *canonical;
+	json_t *e = json_loads(final_text, 0, NULL);
+	json_t *md = json_object_get(e, "metadata");
+	char *text;
 
-	entity = json_loads((const char *)sqlite3_column_text(st, 2), 0, NULL);
+	if (e == NULL)
+		return NULL;
+	json_object_del(md, "uid");
+	json_object_del(md, "etag");
+	json_object_del(e, "relations");
+	json_object_del(e, "status");
+	text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(e);
+	return text;
+}
+
+/* Build the final entity of ref from its processed form; the etag hashes
+ * exactly what the entity holds apart from uid and etag. */
+static json_t *build_final(struct store *s, sqlite3_stmt *st, const char *ref,
+	const char *processed, char etag[41])
+{
+	const char *errors_text = (const char *)sqlite3_column_text(st, 2);
+	json_t *entity, *md, *rels, *errors = NULL;
+	struct sh_buf h = SH_BUF_INIT;
+	char *rels_text;
+
+	entity = json_loads(processed, 0, NULL);
 	if (entity == NULL)
 		return NULL;
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-		errors = json_loads((const char *)sqlite3_column_text(st, 3), 0, NULL);
+	if (errors_text != NULL)
+		errors = json_loads(errors_text, 0, NULL);
+	rels = load_relations(s, ref);
+	rels_text = json_dumps(rels, JSON_COMPACT);
+	sh_buf_puts(&h, processed);
+	sh_buf_putc(&h, '\n');
+	sh_buf_puts(&h, rels_text ? rels_text : "");
+	sh_buf_putc(&h, '\n');
+	if (json_array_size(errors) > 0)
+		sh_buf_puts(&h, errors_text);
+	sha1_hex(etag, h.ptr, h.len);
+	sh_buf_dispose(&h);
+	free(rels_text);
 	md = json_object_get(entity, "metadata");
-	json_object_set_new(entity, "relations", load_relations(s, ref));
+	json_object_set_new(md, "uid", json_string((const char *)sqlite3_column_text(st, 1)));
+	json_object_set_new(md, "etag", json_string(etag));
+	json_object_set_new(entity, "relations", rels);
 	if (json_array_size(errors) > 0)
 		json_object_set_new(entity, "status", json_pack("{s:O}", "items", errors));
 	json_decref(errors);
-	canonical = json_dumps(entity, JSON_COMPACT | JSON_SORT_KEYS);
-	sha1_hex(etag, canonical, strlen(canonical));
-	free(canonical);
-	json_object_set_new(md, "uid", json_string((const char *)sqlite3_column_text(st, 1)));
-	json_object_set_new(md, "etag", json_string(etag));
 	return entity;
 }
 
 static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_STITCH_GET);
+	const char *pending = json_string_value(json_object_get(s->pending, ref));
+	const char *old_final;
+	char *derived = NULL, *text;
 	json_t *entity;
 	char etag[41];
-	char *text;
 	int64_t id;
 	int rc;
 
@@ -460,22 +536,20 @@ static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return 0; /* a relation target that does not exist */
 	id = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
-		sqlite3_stmt *del = store_stmt(s, ST_DEL_SEARCH);
-		sqlite3_bind_int64(del, 1, id);
-		if ((rc = store_step_done(s, del, err)) != 0)
-			return rc;
-		return write_final(s, id, NULL, NULL, err);
-	}
-	entity = build_final(s, st, ref, etag);
+	old_final = (const char *)sqlite3_column_text(st, 3);
+	if (pending == NULL && old_final == NULL)
+		return 0; /* never processed cleanly: stays invisible */
+	if (pending == NULL)
+		pending = derived = processed_of_final(old_final);
+	entity = pending ? build_final(s, st, ref, pending, etag) : NULL;
+	free(derived);
 	if (entity == NULL)
 		return sh_err_set(err, SH_EINTERNAL, "catalog: stored entity %s is not JSON", ref);
 	text = json_dumps(entity, JSON_COMPACT);
-	if (sqlite3_column_type(st, 4) != SQLITE_NULL &&
-		strcmp((const char *)sqlite3_column_text(st, 4), text) == 0) {
+	if (old_final != NULL && strcmp(old_final, text) == 0) {
 		rc = 0; /* nothing changed: keep the etag and the index */
 	} else if ((rc = write_final(s, id, text, etag, err)) == 0) {
-		rc = reindex(s, id, entity, err);
+		rc = reindex(s, id, entity, old_final != NULL, err);
 	}
 	free(text);
 	json_decref(entity);

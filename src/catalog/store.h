@@ -7,7 +7,7 @@
 enum store_stmt {
 	ST_GET, ST_INSERT, ST_UPDATE, ST_RELS_OF, ST_DEL_RELS, ST_INS_REL, ST_STITCH_GET,
 	ST_STITCH_RELS, ST_SET_FINAL, ST_DEL_SEARCH, ST_INS_SEARCH, ST_CHILDREN, ST_DELETE,
-	ST_SET_SOURCE, ST_COUNT
+	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_COUNT
 };
 
 /* One transaction's worth of writes on one connection. Strings it returns
@@ -18,6 +18,8 @@ struct store {
 	sqlite3_stmt *st[ST_COUNT];
 	const char **dirty;   /* open-addressing set of refs to stitch */
 	size_t n_dirty, cap_dirty;
+	json_t *pending;      /* ref -> processed JSON text written this batch */
+	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
 };
 
 struct entity_row {
@@ -27,7 +29,7 @@ struct entity_row {
 	const char *location_key;
 	const char *input_hash;
 	const char *source_hash;
-	bool has_processed;
+	bool has_processed;   /* it has a final form: it processed cleanly once */
 };
 
 /* What to write for one entity. processed NULL keeps the last good
@@ -57,6 +59,10 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err) S
 int store_set_source(struct store *s, const char *ref, const char *source_hash,
 	const char *errors, long emitted, struct sh_err *err) SH_WUR;
 int store_delete(struct store *s, const char *ref, struct sh_err *err) SH_WUR;
+
+/* The processed form inside a final entity (without uid, etag, relations
+ * and status), as key-sorted compact JSON; malloc'ed, NULL if not JSON. */
+char *processed_of_final(const char *final_text);
 
 /* Mark ref for stitching; store_stitch rebuilds every marked entity. */
 void store_mark(struct store *s, const char *ref);
