@@ -78,6 +78,93 @@ static bool seen(const struct round *r, const char *ref)
 	return json_object_get(r->refs, ref) != NULL;
 }
 
+/* ---- placeholders ------------------------------------------------------------------ */
+
+static int placeholder_value(struct round *r, const char *key, const json_t *v, json_t **out,
+	struct sh_err *err);
+
+/* Replace {"$text"|"$json"|"$yaml": "path-or-url"} values under v with the
+ * referenced file's content, read relative to key (type:target). */
+static int resolve_placeholders(struct round *r, const char *key, json_t *v, int depth,
+	struct sh_err *err)
+{
+	const char *k;
+	json_t *child;
+	size_t i;
+
+	if (depth > 32)
+		return 0;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, child) {
+			json_t *rep = NULL;
+			int rc = placeholder_value(r, key, child, &rep, err);
+			if (rc != 0)
+				return rc;
+			if (rep != NULL)
+				json_array_set_new(v, i, rep);
+			else if ((rc = resolve_placeholders(r, key, child, depth + 1, err)) != 0)
+				return rc;
+		}
+		return 0;
+	}
+	json_object_foreach(v, k, child) {
+		json_t *rep = NULL;
+		int rc = placeholder_value(r, key, child, &rep, err);
+		if (rc != 0)
+			return rc;
+		if (rep != NULL)
+			json_object_set_new(v, k, rep);
+		else if ((rc = resolve_placeholders(r, key, child, depth + 1, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int placeholder_value(struct round *r, const char *key, const json_t *v, json_t **out,
+	struct sh_err *err)
+{
+	static const char *const ops[] = { "$text", "$json", "$yaml" };
+	const char *colon = strchr(key, ':');
+	const char *type, *base, *target = NULL, *resolved;
+	bool missing = false;
+	char *text = NULL;
+	size_t len = 0, op;
+	int rc;
+
+	if (!json_is_object(v) || json_object_size(v) != 1 || colon == NULL)
+		return 0;
+	for (op = 0; op < SH_ARRAY_LEN(ops); op++)
+		if ((target = json_string_value(json_object_get(v, ops[op]))) != NULL)
+			break;
+	if (target == NULL)
+		return 0;
+	type = sh_arena_strndup(r->a, key, (size_t)(colon - key));
+	base = colon + 1;
+	if (strncmp(target, "http://", 7) == 0 || strncmp(target, "https://", 8) == 0)
+		type = "url"; /* an absolute URL, wherever the entity came from */
+	resolved = resolve_target(r->a, type, base, target);
+	if ((rc = read_target(r->c, type, resolved, &text, &len, &missing, err)) != 0) {
+		sh_err_prefix(err, "Placeholder %s", ops[op]);
+		return rc;
+	}
+	if (op == 0) {
+		*out = json_stringn(text, len);
+	} else {
+		json_t *docs = NULL;
+		json_error_t jerr;
+		if (op == 1)
+			*out = json_loadb(text, len, 0, &jerr);
+		else if ((rc = yaml_parse(&docs, NULL, text, len, resolved, NULL, err)) == 0)
+			*out = json_incref(json_array_get(docs, 0));
+		json_decref(docs);
+		if (*out == NULL && rc == 0)
+			rc = sh_err_set(err, SH_EINPUT, "Placeholder %s: %s:%s is not valid %s", ops[op],
+				type, resolved, op == 1 ? "JSON" : "YAML");
+	}
+	free(text);
+	return rc;
+}
+
 static void take_document(struct round *r, const char *key, const json_t *doc, const json_t *lines)
 {
 	json_t *md = json_object_get(doc, "metadata");
@@ -86,6 +173,7 @@ static void take_document(struct round *r, const char *key, const json_t *doc, c
 	const char *ns = json_string_value(json_object_get(md, "namespace"));
 	const char *pointer = "";
 	struct sh_err err = { 0, "" };
+	json_t *resolved;
 	struct item *it;
 	const char *ref;
 	int line;
@@ -113,13 +201,16 @@ static void take_document(struct round *r, const char *key, const json_t *doc, c
 	it->ref = ref;
 	it->kind = sh_arena_strdup(r->a, kind);
 	it->location_key = key;
-	if (process_entity(&it->p, r->a, doc, key, r->origin, &pointer, &err) != 0) {
+	resolved = json_deep_copy(doc);
+	if (resolve_placeholders(r, key, json_object_get(resolved, "spec"), 0, &err) != 0 ||
+		process_entity(&it->p, r->a, resolved, key, r->origin, &pointer, &err) != 0) {
 		const char *msg = sh_arena_printf(r->a, "%s:%d: %s", key, yaml_line_of(lines, pointer), err.msg);
 		it->p.entity = NULL;
 		it->errors = json_array();
 		add_error(it->errors, "InputError", msg);
 		add_error(r->errors, "InputError", sh_arena_printf(r->a, "%s: %s", ref, msg));
 	}
+	json_decref(resolved);
 }
 
 /* ---- reading targets ------------------------------------------------------------------ */
