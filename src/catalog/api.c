@@ -82,10 +82,14 @@ int catalog_get_entity_by_name(struct http_req *req, struct sh_err *err)
 	return respond_text_json(req, 200, text, NULL);
 }
 
-/* Queue the Location entities from ref up to its root for a forced round. */
-static int refresh_chain(sqlite3 *db, struct sh_arena *a, const char *ref, struct sh_err *err)
+/* Queue the Location entities from ref up to its root for a round now.
+ * A round over unchanged files costs one read and one hash each; force
+ * makes it re-apply them anyway (needed after a deletion, to bring back an
+ * entity whose file did not change). */
+static int refresh_chain(sqlite3 *db, struct sh_arena *a, const char *ref, bool forced,
+	struct sh_err *err)
 {
-	json_t *force = json_pack("{s:b}", "force", 1);
+	json_t *force = json_pack("{s:b}", "force", forced);
 	const char *cur = ref;
 	int rc = 0;
 
@@ -136,7 +140,7 @@ int catalog_delete_entity_by_uid(struct http_req *req, struct sh_err *err)
 		store_dispose(&s);
 		/* If a location still holds it, it comes back on that round. */
 		if (rc == 0 && parent != NULL)
-			rc = refresh_chain(db, a, parent, err);
+			rc = refresh_chain(db, a, parent, true, err);
 	}
 	if (rc == 0)
 		rc = db_exec(db, "COMMIT", err);
@@ -318,7 +322,7 @@ int catalog_post_refresh(struct http_req *req, struct sh_err *err)
 	if (!found)
 		return sh_err_set(err, SH_ENOTFOUND, "Entity %s not found", ref);
 	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0 ||
-		(rc = refresh_chain(db, a, ref, err)) != 0 || (rc = db_exec(db, "COMMIT", err)) != 0)
+		(rc = refresh_chain(db, a, ref, false, err)) != 0 || (rc = db_exec(db, "COMMIT", err)) != 0)
 		return rc;
 	jobs_wake(catalog_of(req)->jobs);
 	http_respond_empty(req, 200);

@@ -305,3 +305,45 @@ void catalog_set_jobs(struct catalog *c, struct jobs *jobs)
 {
 	c->jobs = jobs;
 }
+
+int location_update(sqlite3 *db, struct sh_arena *a, const char *id, const char *entity_ref,
+	const char *type, const char *target, const char *presence, struct sh_err *err)
+{
+	const char *key = sh_arena_printf(a, "%s:%s", type, target);
+	json_t *e = location_entity(key, type, target, presence);
+	const char *name = strchr(entity_ref, '/') + 1;
+	char *processed;
+	struct entity_put put = { entity_ref, NULL, key, key, NULL, NULL, NULL, NULL, 0 };
+	json_t *force = json_pack("{s:b}", "force", 1);
+	sqlite3_stmt *st = NULL;
+	struct store s;
+	int rc;
+
+	/* The entity keeps its ref (and uid); only what it points at changes. */
+	json_object_set_new(json_object_get(e, "metadata"), "name", json_string(name));
+	processed = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	put.processed = processed;
+	json_decref(e);
+	store_init(&s, db, a);
+	rc = store_put(&s, &put, err);
+	if (rc == 0)
+		rc = store_stitch(&s, err);
+	store_dispose(&s);
+	free(processed);
+	if (rc == 0 && sqlite3_prepare_v2(db, "UPDATE catalog_locations SET type = ?2, target = ?3, "
+		"presence = ?4 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		rc = sh_err_set(err, SH_EINTERNAL, "catalog: %s", sqlite3_errmsg(db));
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, target, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, presence ? presence : "required", -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sh_err_set(err, SH_EINTERNAL, "catalog: %s", sqlite3_errmsg(db));
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = jobs_enqueue(db, CATALOG_QUEUE, entity_ref, force, 0, err);
+	json_decref(force);
+	return rc;
+}

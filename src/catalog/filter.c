@@ -409,3 +409,58 @@ json_t *filter_to_json(const struct pred *p)
 	}
 	return json_pack("{s:o}", p->key, m);
 }
+
+/* ---- transitive ownership ---------------------------------------------------------------- */
+
+/* Every ref that owns on behalf of ref: itself, the groups it is a member
+ * of, and their parent groups up to the root. */
+static int owners_of(sqlite3 *db, struct sh_arena *a, const char *ref, struct pred *out,
+	struct sh_err *err)
+{
+	static const char sql[] =
+		"WITH RECURSIVE owners(ref) AS (SELECT ?1 UNION "
+		"SELECT r.target_ref FROM catalog_relations r JOIN owners o ON r.source_ref = o.ref "
+		"WHERE r.type IN ('memberOf', 'childOf')) SELECT ref FROM owners LIMIT 1000";
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return sh_err_set(err, SH_EINTERNAL, "ownership: %s", sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *owner = (const char *)sqlite3_column_text(st, 0);
+		bool dup = false;
+		for (size_t i = 0; i < out->n_values; i++)
+			dup = dup || strcmp(out->values[i], owner) == 0;
+		if (!dup)
+			leaf_add_value(a, out, owner);
+	}
+	sqlite3_finalize(st);
+	out->m = out->n_values == 1 ? M_EQ : M_IN;
+	return 0;
+}
+
+int filter_expand_ownership(struct pred *p, sqlite3 *db, struct sh_arena *a, struct sh_err *err)
+{
+	int rc;
+
+	if (p == NULL)
+		return 0;
+	if (p->op != P_MATCH) {
+		for (size_t i = 0; i < p->n; i++)
+			if ((rc = filter_expand_ownership(p->kids[i], db, a, err)) != 0)
+				return rc;
+		return 0;
+	}
+	if (strcmp(p->key, "relations.ownedby") != 0 || (p->m != M_EQ && p->m != M_IN))
+		return 0;
+	{
+		const char **given = p->values;
+		size_t n = p->n_values;
+		p->values = NULL;
+		p->n_values = 0;
+		for (size_t i = 0; i < n; i++)
+			if ((rc = owners_of(db, a, given[i], p, err)) != 0)
+				return rc;
+	}
+	return 0;
+}

@@ -38,6 +38,11 @@ int filter_parse_query(struct pred **out, struct sh_arena *a, const char *const 
 int filter_parse_predicate(struct pred **out, struct sh_arena *a, const json_t *q,
 	struct sh_err *err) SH_WUR;
 
+/* Widen every relations.ownedBy condition from an owner to everyone who
+ * owns on its behalf: a user's groups and their parent groups. */
+int filter_expand_ownership(struct pred *p, sqlite3 *db, struct sh_arena *a,
+	struct sh_err *err) SH_WUR;
+
 /* AND of two trees (either may be NULL). */
 struct pred *filter_and(struct sh_arena *a, struct pred *x, struct pred *y);
 

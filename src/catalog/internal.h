@@ -93,6 +93,10 @@ json_t *location_entity(const char *key, const char *type, const char *target,
 int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const char *type,
 	const char *target, const char *presence, const char *source, const char **entity_ref,
 	struct sh_err *err) SH_WUR;
+/* Point registered location id (whose entity is entity_ref) at type:target
+ * and queue a round. */
+int location_update(sqlite3 *db, struct sh_arena *a, const char *id, const char *entity_ref,
+	const char *type, const char *target, const char *presence, struct sh_err *err) SH_WUR;
 int location_unregister(sqlite3 *db, struct sh_arena *a, const char *entity_ref, const char *id,
 	struct sh_err *err) SH_WUR;
 

@@ -432,7 +432,8 @@ int catalog_get_entities_by_query(struct http_req *req, struct sh_err *err)
 
 /* ---- POST ------------------------------------------------------------------------------------ */
 
-static int page_from_body(struct page *p, struct sh_arena *a, json_t *body, struct sh_err *err)
+static int page_from_body(struct page *p, struct http_req *req, struct sh_arena *a, json_t *body,
+	struct sh_err *err)
 {
 	json_t *query = json_object_get(body, "query");
 	json_t *order = json_array_get(json_object_get(body, "orderBy"), 0);
@@ -445,6 +446,15 @@ static int page_from_body(struct page *p, struct sh_arena *a, json_t *body, stru
 		if ((rc = filter_parse_predicate(&p->filter, a, query, err)) != 0)
 			return rc;
 		p->query_json = json_incref(query);
+	}
+	if (json_object_get(body, "ownership") != NULL) {
+		if ((rc = ownership_param(p->filter, req, json_string_value(json_object_get(body, "ownership"))
+			? json_string_value(json_object_get(body, "ownership")) : "?", err)) != 0)
+			return rc;
+		if (p->filter != NULL) {
+			json_decref(p->query_json);
+			p->query_json = filter_to_json(p->filter);
+		}
 	}
 	if (order != NULL) {
 		const char *field = json_string_value(json_object_get(order, "field"));
@@ -511,7 +521,7 @@ int catalog_post_entities_by_query(struct http_req *req, struct sh_err *err)
 		else if (cursor != NULL)
 			rc = decode_cursor(&p, a, json_string_value(cursor), err);
 		else
-			rc = page_from_body(&p, a, body, err);
+			rc = page_from_body(&p, req, a, body, err);
 	}
 	json_decref(body);
 	if (rc != 0) {

@@ -45,6 +45,17 @@ void append_entity(struct sh_buf *out, const char *text, const struct entity_que
 	}
 }
 
+int ownership_param(struct pred *filter, struct http_req *req, const char *value,
+	struct sh_err *err)
+{
+	if (value == NULL || strcmp(value, "direct") == 0)
+		return 0;
+	if (strcmp(value, "transitive") != 0)
+		return sh_err_set(err, SH_EINPUT, "Invalid ownership \"%s\": expected direct or transitive",
+			value);
+	return filter_expand_ownership(filter, http_db(req), http_arena(req), err);
+}
+
 int parse_common(struct entity_query *q, struct http_req *req, struct sh_err *err)
 {
 	struct sh_arena *a = http_arena(req);
@@ -56,6 +67,8 @@ int parse_common(struct entity_query *q, struct http_req *req, struct sh_err *er
 	filters = http_query_all(req, "filter", &nf);
 	fields = http_query_all(req, "fields", &nfl);
 	if ((rc = filter_parse_query(&q->filter, a, filters, nf, err)) != 0)
+		return rc;
+	if ((rc = ownership_param(q->filter, req, http_query_get(req, "ownership"), err)) != 0)
 		return rc;
 	return fields_parse(&q->fields, &q->n_fields, a, fields, nfl, err);
 }

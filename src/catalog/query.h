@@ -13,6 +13,10 @@ struct entity_query {
 sqlite3 *catalog_db(struct http_req *req);
 int prepare(sqlite3_stmt **out, struct http_req *req, const char *sql, struct sh_err *err) SH_WUR;
 void append_entity(struct sh_buf *out, const char *text, const struct entity_query *q);
+/* `ownership=transitive` (query parameter or body field): widen the
+ * relations.ownedBy conditions of filter; "direct" or NULL: leave it. */
+int ownership_param(struct pred *filter, struct http_req *req, const char *value,
+	struct sh_err *err) SH_WUR;
 int parse_common(struct entity_query *q, struct http_req *req, struct sh_err *err) SH_WUR;
 int facets_respond(struct http_req *req, const char *const *names, size_t n,
 	const struct pred *filter, struct sh_err *err) SH_WUR;

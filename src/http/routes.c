@@ -24,10 +24,13 @@ const struct http_route http_routes[] = {
 	{ "POST", "/api/catalog/entity-facets", catalog_post_entity_facets },
 	{ "POST", "/api/catalog/refresh", catalog_post_refresh },
 	{ "POST", "/api/catalog/validate-entity", catalog_post_validate_entity },
+	{ "POST", "/api/catalog/analyze-location", catalog_post_analyze_location },
 	{ "GET", "/api/catalog/locations", catalog_get_locations },
 	{ "POST", "/api/catalog/locations", catalog_post_locations },
+	{ "POST", "/api/catalog/locations/by-query", catalog_post_locations_by_query },
 	{ "GET", "/api/catalog/locations/by-entity/:kind/:namespace/:name", catalog_get_location_by_entity },
 	{ "GET", "/api/catalog/locations/:id", catalog_get_location },
+	{ "PUT", "/api/catalog/locations/:id", catalog_put_location },
 	{ "DELETE", "/api/catalog/locations/:id", catalog_delete_location },
 	{ "GET", "/api/catalog/errors", catalog_get_errors },
 #ifdef SH_TEST_ROUTES
