@@ -14,7 +14,7 @@ want_test=0
 run_pkgs=(meson ninja-build pkg-config gcc
   libmicrohttpd-dev libsqlite3-dev libjansson-dev libyaml-dev
   libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
-  libgit2-dev libssl-dev zlib1g-dev nodejs npm)
+  libgit2-dev libssl-dev zlib1g-dev)
 test_pkgs=(clang libclang-rt-14-dev libcmocka-dev wrk chromium git curl
   procps valgrind)
 
@@ -29,6 +29,10 @@ for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
     missing+=("$p")
 done
+# Node.js and npm may come from elsewhere than Debian; only a missing
+# command means they must be installed.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}"

@@ -115,6 +115,9 @@ char *sh_arena_printf(struct sh_arena *a, const char *fmt, ...) SH_PRINTF(2, 3);
  * on a malformed escape. Decoded NUL bytes are rejected (-1). */
 long sh_url_decode(char *dst, const char *src, size_t len, bool plus_is_space);
 
+/* Whether s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
+bool sh_utf8_valid(const char *s, size_t len);
+
 /* Append s percent-encoded as a URL query component (RFC 3986 unreserved
  * characters stay as they are). */
 void sh_buf_put_urlencoded(struct sh_buf *b, const char *s);

@@ -17,7 +17,12 @@ int fields_parse(const char ***out, size_t *n, struct sh_arena *a, const char *c
 	for (size_t i = 0; i < n_params; i++) {
 		const char *p = params[i];
 		while (*p) {
-			size_t len = strcspn(p, ",");
+			size_t len;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			len = strcspn(p, ",");
+			while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+				len--;
 			if (memchr(p, '[', len) != NULL)
 				return sh_err_set(err, SH_EINPUT, "Invalid field \"%.*s\": '[' is not supported",
 					(int)len, p);
@@ -32,6 +37,8 @@ int fields_parse(const char ***out, size_t *n, struct sh_arena *a, const char *c
 				list[count++] = sh_arena_strndup(a, p, len);
 			}
 			p += len;
+			while (*p == ' ' || *p == '\t')
+				p++;
 			if (*p == ',')
 				p++;
 		}

@@ -8,6 +8,7 @@
 #include "filter.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static char *lower_n(struct sh_arena *a, const char *s, size_t n)
@@ -51,14 +52,18 @@ static struct pred *leaf(struct sh_arena *a, const char *key, enum match_op m)
 	return p;
 }
 
+/* Capacity doubles, so a list of n values costs O(n) arena space. */
 static void leaf_add_value(struct sh_arena *a, struct pred *p, const char *v)
 {
-	const char **vals = sh_arena_alloc(a, (p->n_values + 1) * sizeof(*vals));
-
-	if (p->n_values > 0)
-		memcpy(vals, p->values, p->n_values * sizeof(*vals));
-	vals[p->n_values++] = lower_n(a, v, strlen(v));
-	p->values = vals;
+	if (p->n_values == p->cap_values) {
+		size_t cap = p->cap_values ? p->cap_values * 2 : 4;
+		const char **vals = sh_arena_alloc(a, cap * sizeof(*vals));
+		if (p->n_values > 0)
+			memcpy(vals, p->values, p->n_values * sizeof(*vals));
+		p->values = vals;
+		p->cap_values = cap;
+	}
+	p->values[p->n_values++] = lower_n(a, v, strlen(v));
 	if (p->n_values > 1)
 		p->m = M_IN;
 }
@@ -85,6 +90,8 @@ static int parse_one_filter(struct pred **out, struct sh_arena *a, const char *f
 	size_t parts = 1, k = 0;
 	struct pred *all;
 
+	if (!sh_utf8_valid(f, strlen(f)))
+		return sh_err_set(err, SH_EINPUT, "Invalid filter: not UTF-8");
 	for (const char *p = f; *p; p++)
 		parts += *p == ',';
 	all = node(a, P_ALL, parts);
@@ -94,8 +101,17 @@ static int parse_one_filter(struct pred **out, struct sh_arena *a, const char *f
 		char *key = trim(a, p, eq ? (size_t)(eq - p) : len);
 		struct pred *match = NULL;
 
+		if (key[0] == '\0' && eq == NULL) {
+			/* An empty statement ("a=b,", ",,"): skipped, as Backstage does. */
+			if (p[len] == '\0')
+				break;
+			p += len + 1;
+			continue;
+		}
 		if (key[0] == '\0')
 			return sh_err_set(err, SH_EINPUT, "Invalid filter \"%s\": a condition has an empty key", f);
+		if (key[0] == '$')
+			return sh_err_set(err, SH_EINPUT, "Invalid filter \"%s\": keys may not start with $", f);
 		for (size_t i = 0; i < k; i++) {
 			struct pred *prev = all->kids[i];
 			if (strcasecmp(prev->key, key) == 0 && prev->m != M_EXISTS && eq != NULL)
@@ -145,7 +161,7 @@ static int primitive_text(struct sh_arena *a, const json_t *v, const char **out)
 	else if (json_is_integer(v))
 		*out = sh_arena_printf(a, "%lld", (long long)json_integer_value(v));
 	else if (json_is_real(v))
-		*out = sh_arena_printf(a, "%.17g", json_real_value(v));
+		*out = sh_number_text(a, json_real_value(v));
 	else if (json_is_boolean(v))
 		*out = json_is_true(v) ? "true" : "false";
 	else
@@ -457,10 +473,20 @@ int filter_expand_ownership(struct pred *p, sqlite3 *db, struct sh_arena *a, str
 		const char **given = p->values;
 		size_t n = p->n_values;
 		p->values = NULL;
-		p->n_values = 0;
+		p->n_values = p->cap_values = 0;
 		for (size_t i = 0; i < n; i++)
 			if ((rc = owners_of(db, a, given[i], p, err)) != 0)
 				return rc;
 	}
 	return 0;
+}
+
+const char *sh_number_text(struct sh_arena *a, double d)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		char *s = sh_arena_printf(a, "%.*g", prec, d);
+		if (strtod(s, NULL) == d)
+			return s;
+	}
+	return sh_arena_printf(a, "%.17g", d);
 }

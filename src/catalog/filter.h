@@ -21,8 +21,12 @@ struct pred {
 	enum match_op m;
 	bool exists;            /* M_EXISTS */
 	const char **values;    /* lower-case; M_EQ has 1, M_IN n_values */
-	size_t n_values;
+	size_t n_values, cap_values;
 };
+
+/* A number as JavaScript's String() writes it: the shortest text that
+ * reads back as the same double ("0.1", not "0.10000000000000001"). */
+const char *sh_number_text(struct sh_arena *a, double d);
 
 /* Bound parameters for generated SQL, in order. */
 struct sql_binds {

@@ -5,6 +5,7 @@
  */
 #include "internal.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -52,6 +53,8 @@ static int cmp_json_strings(const void *a, const void *b)
 	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
 }
 
+/* Sort an array of strings in place; arrays holding anything else (kinds
+ * whose schema does not make the field a string list) are left alone. */
 static void sort_string_array(json_t *arr)
 {
 	size_t n = json_array_size(arr);
@@ -59,6 +62,9 @@ static void sort_string_array(json_t *arr)
 
 	if (n < 2)
 		return;
+	for (size_t i = 0; i < n; i++)
+		if (!json_is_string(json_array_get(arr, i)))
+			return;
 	items = sh_malloc(n * sizeof(*items));
 	for (size_t i = 0; i < n; i++)
 		items[i] = json_incref(json_array_get(arr, i));
@@ -137,10 +143,17 @@ static int emit_relations(struct emitter *e, const char *self, const char *kind,
 static void url_annotations(json_t *annotations, struct sh_arena *a, const char *location_key)
 {
 	const char *url = location_key + 4;
-	const char *slash = strrchr(url, '/');
+	const char *scheme = strstr(url, "://");
+	const char *end = url + strcspn(url, "?#");
+	const char *slash = NULL;
 	const char *blob;
 
-	if (slash == NULL || slash < strstr(url, "://") + 3)
+	if (scheme == NULL)
+		return; /* not an absolute URL: nothing to derive */
+	for (const char *p = scheme + 3; p < end; p++)
+		if (*p == '/')
+			slash = p;
+	if (slash == NULL)
 		return;
 	if (json_object_get(annotations, ANNOTATION_SOURCE) == NULL)
 		json_object_set_new(annotations, ANNOTATION_SOURCE,
@@ -153,14 +166,34 @@ static void url_annotations(json_t *annotations, struct sh_arena *a, const char 
 			"%.*s/edit/%s", (int)(blob - url), url, blob + 6)));
 }
 
+/* Whether a URL would run script in a browser: "javascript:" once leading
+ * spaces and control characters and any tab or newline are dropped, as
+ * browsers do when they parse it. */
+static bool is_script_url(const char *v)
+{
+	static const char scheme[] = "javascript:";
+	size_t k = 0;
+
+	while (*v != '\0' && (unsigned char)*v <= 0x20)
+		v++;
+	for (; *v != '\0' && k < sizeof(scheme) - 1; v++) {
+		if (*v == '\t' || *v == '\n' || *v == '\r')
+			continue;
+		if (tolower((unsigned char)*v) != scheme[k++])
+			return false;
+	}
+	return k == sizeof(scheme) - 1;
+}
+
 static void sanitize_view_urls(json_t *annotations)
 {
 	static const char *const keys[] = { ANNOTATION_VIEW_URL, ANNOTATION_EDIT_URL };
 
 	for (size_t i = 0; i < SH_ARRAY_LEN(keys); i++) {
 		const char *v = json_string_value(json_object_get(annotations, keys[i]));
-		if (v != NULL && strncasecmp(v, "javascript:", 11) == 0)
-			json_object_set_new(annotations, keys[i], json_string("https://backstage.io/annotation-rejected-for-security-reasons"));
+		if (v != NULL && is_script_url(v))
+			json_object_set_new(annotations, keys[i],
+				json_string("https://backstage.io/annotation-rejected-for-security-reasons"));
 	}
 }
 

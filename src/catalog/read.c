@@ -40,36 +40,58 @@ static void normalize(char *path)
 	*out = '\0';
 }
 
+/* Length of "scheme://" at the start of s, or 0. */
+static size_t scheme_len(const char *s)
+{
+	const char *p = s;
+
+	if (!isalpha((unsigned char)*p))
+		return 0;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	return strncmp(p, "://", 3) == 0 ? (size_t)(p - s) + 3 : 0;
+}
+
+/* Resolve target against a base URL, as a browser does for a link. */
+static const char *resolve_url(struct sh_arena *a, const char *base, const char *target)
+{
+	size_t sl = scheme_len(base);
+	const char *auth_end, *path_end, *dir_end;
+	char *joined, *path, *query;
+
+	if (scheme_len(target) > 0 || sl == 0)
+		return target;
+	auth_end = base + sl + strcspn(base + sl, "/?#");
+	if (target[0] == '/') {
+		joined = sh_arena_printf(a, "%.*s%s", (int)(auth_end - base), base, target);
+	} else {
+		path_end = auth_end + strcspn(auth_end, "?#");
+		dir_end = auth_end;
+		for (const char *p = auth_end; p < path_end; p++)
+			if (*p == '/')
+				dir_end = p;
+		joined = sh_arena_printf(a, "%.*s/%s", (int)(dir_end - base), base, target);
+	}
+	/* Collapse dot segments in the path only, never in the query. */
+	path = joined + sl + strcspn(joined + sl, "/?#");
+	query = path + strcspn(path, "?#");
+	if (*path == '/') {
+		char *rest = sh_arena_strdup(a, query);
+		*query = '\0';
+		normalize(path);
+		joined = sh_arena_printf(a, "%s%s", joined, rest);
+	}
+	return joined;
+}
+
 const char *resolve_target(struct sh_arena *a, const char *type, const char *base,
 	const char *target)
 {
 	const char *slash;
 	char *joined;
 
-	if (strcmp(type, "url") == 0) {
-		const char *scheme_end = strstr(target, "://");
-		const char *base_path;
-		if (scheme_end != NULL && scheme_end < target + 12)
-			return target;
-		scheme_end = strstr(base, "://");
-		if (scheme_end == NULL)
-			return target;
-		base_path = strchr(scheme_end + 3, '/');
-		if (base_path == NULL)
-			base_path = base + strlen(base);
-		if (target[0] == '/') {
-			joined = sh_arena_printf(a, "%.*s%s", (int)(base_path - base), base, target);
-		} else {
-			slash = strrchr(base_path, '/');
-			if (slash == NULL)
-				slash = base_path;
-			joined = sh_arena_printf(a, "%.*s/%s", (int)(slash - base), base, target);
-		}
-		char *path = strchr(strstr(joined, "://") + 3, '/');
-		if (path != NULL)
-			normalize(path);
-		return joined;
-	}
+	if (strcmp(type, "url") == 0)
+		return resolve_url(a, base, target);
 	if (target[0] == '/')
 		joined = sh_arena_strdup(a, target);
 	else {

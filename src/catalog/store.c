@@ -407,7 +407,7 @@ static int index_value(struct store *s, int64_t id, const char *path, const json
 		return index_row(s, id, path, sh_arena_printf(s->a, "%lld",
 			(long long)json_integer_value(v)), err);
 	case JSON_REAL:
-		return index_row(s, id, path, sh_arena_printf(s->a, "%.17g", json_real_value(v)), err);
+		return index_row(s, id, path, sh_number_text(s->a, json_real_value(v)), err);
 	case JSON_TRUE:
 		return index_row(s, id, path, "true", err);
 	case JSON_FALSE:

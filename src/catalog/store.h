@@ -2,7 +2,7 @@
 #ifndef STAGEHAND_CATALOG_STORE_H
 #define STAGEHAND_CATALOG_STORE_H
 
-#include "internal.h"
+#include "filter.h"
 
 enum store_stmt {
 	ST_GET, ST_INSERT, ST_UPDATE, ST_RELS_OF, ST_DEL_RELS, ST_INS_REL, ST_STITCH_GET,

@@ -6,6 +6,7 @@
 #include "stagehand/catalog.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -128,7 +129,10 @@ static bool is_absolute_url(const char *s)
 		return false;
 	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
 		p++;
-	return *p == ':' && p[1] != '\0';
+	if (*p != ':' || p[1] == '\0')
+		return false;
+	/* With an authority ("scheme://"), a host must follow. */
+	return strncmp(p, "://", 3) != 0 || (p[3] != '\0' && p[3] != '/');
 }
 
 /* ---- envelope and metadata --------------------------------------------------------- */
@@ -160,6 +164,29 @@ static const char *shown(struct check *c, const json_t *v)
 	return out;
 }
 
+/* A key as a JSON pointer token (RFC 6901: '~' is "~0", '/' is "~1"). */
+static const char *ptr_token(struct sh_arena *a, const char *key)
+{
+	size_t extra = 0;
+	char *out, *o;
+
+	for (const char *k = key; *k; k++)
+		extra += *k == '~' || *k == '/';
+	if (extra == 0)
+		return key;
+	o = out = sh_arena_alloc(a, strlen(key) + extra + 1);
+	for (const char *k = key; *k; k++) {
+		if (*k == '~' || *k == '/') {
+			*o++ = '~';
+			*o++ = *k == '~' ? '0' : '1';
+		} else {
+			*o++ = *k;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 static int check_string_map(struct check *c, const json_t *map, const char *field,
 	bool label_values)
 {
@@ -172,7 +199,7 @@ static int check_string_map(struct check *c, const json_t *map, const char *fiel
 		return bad(c, sh_arena_printf(c->a, "/metadata/%s", field),
 			"\"metadata.%s\" must be an object%s", field, "");
 	json_object_foreach((json_t *)map, key, v) {
-		const char *ptr = sh_arena_printf(c->a, "/metadata/%s/%s", field, key);
+		const char *ptr = sh_arena_printf(c->a, "/metadata/%s/%s", field, ptr_token(c->a, key));
 		if (!is_meta_key(key))
 			return bad(c, ptr, "\"metadata.%s\" has an invalid key \"%s\"; expected [prefix/]name "
 				"where prefix is a DNS subdomain and name is sequences of [a-zA-Z0-9] "
@@ -264,33 +291,51 @@ static int check_metadata(struct check *c, const json_t *md)
 	return check_links(c, json_object_get(md, "links"));
 }
 
-/* Keys differing only in case anywhere in the entity are rejected. */
-static int check_case_duplicates(struct check *c, const json_t *v, const char *path)
+/* Keys differing only in case anywhere in the entity are rejected. Each
+ * object's keys are sorted case-insensitively, so neighbours are the only
+ * candidates: O(n log n) however many keys a hostile file holds. */
+static int cmp_nocase(const void *x, const void *y)
+{
+	return strcasecmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static int check_case_duplicates(struct check *c, const json_t *v, const char *path, int depth)
 {
 	const char *key;
 	json_t *child;
-	size_t i;
+	size_t i, n;
+	const char **keys;
 	int rc;
 
+	if (depth > 128)
+		return 0;
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, child)
-			if ((rc = check_case_duplicates(c, child, path)) != 0)
+			if ((rc = check_case_duplicates(c, child, sh_arena_printf(c->a, "%s/%zu", path, i),
+				depth + 1)) != 0)
 				return rc;
 		return 0;
 	}
-	if (!json_is_object(v))
+	if (!json_is_object(v) || (n = json_object_size(v)) == 0)
 		return 0;
-	json_object_foreach((json_t *)v, key, child) {
-		const char *other;
-		json_t *ov;
-		json_object_foreach((json_t *)v, other, ov) {
-			if (other != key && strcmp(other, key) < 0 && strcasecmp(other, key) == 0)
-				return bad(c, path, "Entity has duplicate keys that vary only in casing: "
-					"\"%s\" and \"%s\"", other, key);
+	keys = sh_malloc(n * sizeof(*keys));
+	i = 0;
+	json_object_foreach((json_t *)v, key, child)
+		keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), cmp_nocase);
+	for (i = 1; i < n; i++) {
+		if (strcasecmp(keys[i - 1], keys[i]) == 0) {
+			const char *a = sh_arena_strdup(c->a, keys[i - 1]), *b = sh_arena_strdup(c->a, keys[i]);
+			free(keys);
+			return bad(c, path, "Entity has duplicate keys that vary only in casing: "
+				"\"%s\" and \"%s\"", a, b);
 		}
-		if ((rc = check_case_duplicates(c, child, path)) != 0)
-			return rc;
 	}
+	free(keys);
+	json_object_foreach((json_t *)v, key, child)
+		if ((rc = check_case_duplicates(c, child,
+			sh_arena_printf(c->a, "%s/%s", path, ptr_token(c->a, key)), depth + 1)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -453,8 +498,8 @@ static int check_kind(struct check *c, const char *kind, const char *api_version
 	}
 	if (strcmp(kind, "Location") == 0) {
 		json_t *p = json_object_get(spec, "presence");
-		if (p != NULL && strcmp(json_string_value(p), "required") != 0 &&
-			strcmp(json_string_value(p), "optional") != 0)
+		if (p != NULL && (!json_is_string(p) || (strcmp(json_string_value(p), "required") != 0 &&
+			strcmp(json_string_value(p), "optional") != 0)))
 			return bad(c, "/spec/presence",
 				"\"spec.presence\" must be \"required\" or \"optional\"%s%s", "", "");
 	}
@@ -487,7 +532,7 @@ int catalog_entity_validate(const json_t *entity, struct sh_arena *a, const char
 		return bad(&c, "/kind", "\"kind\" is required and must be 1 to 63 letters and digits, "
 			"starting with a letter%s%s", "", "");
 	if ((rc = check_metadata(&c, json_object_get(entity, "metadata"))) != 0 ||
-		(rc = check_case_duplicates(&c, entity, "")) != 0)
+		(rc = check_case_duplicates(&c, entity, "", 0)) != 0)
 		return rc;
 	return check_kind(&c, json_string_value(kind), json_string_value(api_version),
 		json_object_get(entity, "spec"));

@@ -6,9 +6,12 @@ static int decode(const char **out, struct sh_arena *a, const char *s, size_t le
 	struct sh_err *err)
 {
 	char *dst = sh_arena_alloc(a, len + 1);
+	long n = sh_url_decode(dst, s, len, true);
 
-	if (sh_url_decode(dst, s, len, true) < 0)
+	if (n < 0)
 		return sh_err_set(err, SH_EINPUT, "Malformed query string: bad percent-encoding");
+	if (!sh_utf8_valid(dst, (size_t)n))
+		return sh_err_set(err, SH_EINPUT, "Malformed query string: not UTF-8");
 	*out = dst;
 	return 0;
 }

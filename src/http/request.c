@@ -192,9 +192,14 @@ static void respond_error(struct http_req *req, int code, const struct sh_err *e
 			req->path ? req->path : "-", err->msg);
 		message = sh_arena_printf(req->arena, "An internal error occurred logId=%s", req->id);
 	}
+	/* Messages and URLs may echo client bytes that are not UTF-8, which
+	 * JSON cannot carry. */
+	if (!sh_utf8_valid(message, strlen(message)))
+		message = "The request could not be processed (it contains bytes that are not UTF-8)";
 	body = json_pack("{s:{s:s,s:s},s:{s:s,s:s},s:{s:i}}",
 		"error", "name", sh_status_name(code), "message", message,
-		"request", "method", req->method ? req->method : "GET", "url", url_for_error(req),
+		"request", "method", req->method ? req->method : "GET",
+		"url", sh_utf8_valid(url_for_error(req), strlen(url_for_error(req))) ? url_for_error(req) : "?",
 		"response", "statusCode", status);
 	http_respond_json(req, status, body);
 }

@@ -120,7 +120,8 @@ static int split_path(struct sh_arena *a, const char *path, const char ***out,
 
 		if (len == 0 && start == path + plen)
 			break; /* the path "/" itself */
-		if (sh_url_decode(dec, start, len, false) < 0)
+		long d = sh_url_decode(dec, start, len, false);
+		if (d < 0 || !sh_utf8_valid(dec, (size_t)d))
 			return -1;
 		raws[n] = start;
 		segs[n++] = dec;
