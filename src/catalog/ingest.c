@@ -372,7 +372,6 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 	char *errs;
 	int rc = 0;
 
-	uint64_t t0 = sh_now_ns();
 	if (!r->fatal) {
 		for (size_t i = 0; i < r->n && rc == 0; i++) {
 			bool changed = false;
@@ -380,7 +379,6 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 			if (rc == 0 && changed && strcmp(r->items[i].kind, "Location") == 0)
 				rc = jobs_enqueue(db, CATALOG_QUEUE, r->items[i].ref, NULL, 0, err);
 		}
-		log_debug("TIMING apply %.1fms", (double)(sh_now_ns() - t0) / 1e6);
 		if (rc == 0)
 			rc = delete_orphans(r, s, err);
 	}
@@ -389,10 +387,8 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 		rc = store_set_source(s, r->self, r->fatal ? NULL : source_hash, errs,
 			r->fatal ? -1 : (long)r->n, err);
 	free(errs);
-	t0 = sh_now_ns();
 	if (rc == 0)
 		rc = store_stitch(s, err);
-	log_debug("TIMING stitch %.1fms", (double)(sh_now_ns() - t0) / 1e6);
 	return rc;
 }
 
@@ -450,10 +446,8 @@ static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, 
 	store_init(&s, db, r->a);
 	rc = apply_round(r, &s, db, hash, err);
 	store_dispose(&s);
-	uint64_t tc = sh_now_ns();
 	if (rc == 0)
 		rc = db_exec(db, "COMMIT", err);
-	log_debug("TIMING commit %.1fms", (double)(sh_now_ns() - tc) / 1e6);
 	if (rc != 0) {
 		struct sh_err ignored;
 		int rb = db_exec(db, "ROLLBACK", &ignored);
@@ -484,7 +478,6 @@ static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *p
 	r.errors = json_array();
 	r.refs = json_object();
 	read_targets(&r, self.entity);
-	log_debug("TIMING read %.1fms", (double)(sh_now_ns() - t0) / 1e6);
 	rc = run_round(&r, db, &self, force, err);
 	for (size_t i = 0; i < r.n; i++)
 		json_decref(r.items[i].p.entity), json_decref(r.items[i].errors);
