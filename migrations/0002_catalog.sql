@@ -7,6 +7,7 @@
 CREATE TABLE catalog_entities (
   id            INTEGER PRIMARY KEY,
   ref           TEXT    NOT NULL UNIQUE,   -- kind:namespace/name, lower-case
+  kind          TEXT    NOT NULL,          -- lower-case
   uid           TEXT    NOT NULL UNIQUE,
   parent_ref    TEXT,                      -- the Location entity emitting it; NULL for roots
   location_key  TEXT    NOT NULL,          -- type:target it was read from
@@ -41,14 +42,20 @@ CREATE TABLE catalog_keys (
   id  INTEGER PRIMARY KEY,
   key TEXT    NOT NULL UNIQUE
 );
+--
+-- Rows exist only for entities the API serves. Every query drives from one
+-- key's rows in (key_id, kind, value) order — the order key, or `kind` to
+-- list or count — narrowed to the kinds the filter names, and checks its
+-- other conditions per entity through (entity_id, key_id, value).
 CREATE TABLE catalog_search (
   entity_id INTEGER NOT NULL,
   key_id    INTEGER NOT NULL,
+  kind      TEXT    NOT NULL,   -- the entity's kind, lower-case
   value     TEXT,               -- lower-case; NULL when longer than 200 characters
   original  TEXT                -- as written, for facets; NULL when equal to value
 );
-CREATE INDEX catalog_search_key_value ON catalog_search (key_id, value, entity_id);
-CREATE INDEX catalog_search_entity ON catalog_search (entity_id);
+CREATE INDEX catalog_search_key ON catalog_search (key_id, kind, value, entity_id);
+CREATE INDEX catalog_search_entity ON catalog_search (entity_id, key_id, value);
 
 -- Registered locations (through the API or from configuration).
 CREATE TABLE catalog_locations (

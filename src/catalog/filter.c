@@ -324,21 +324,23 @@ void binds_apply(sqlite3_stmt *st, const struct sql_binds *b, int first)
 		sqlite3_bind_text(st, first + (int)i, b->v[i], -1, SQLITE_STATIC);
 }
 
+/* One condition, checked for the entity in idcol through the
+ * (entity_id, key_id, value) index: a seek per candidate entity. */
 static void match_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
 	const struct pred *p, const char *idcol)
 {
-	sh_buf_printf(sql, "%s %sIN (SELECT entity_id FROM catalog_search WHERE key_id = " KEY_ID_OF, idcol,
-		p->m == M_EXISTS && !p->exists ? "NOT " : "");
+	sh_buf_printf(sql, "%sEXISTS (SELECT 1 FROM catalog_search f WHERE f.entity_id = %s "
+		"AND f.key_id = " KEY_ID_OF, p->m == M_EXISTS && !p->exists ? "NOT " : "", idcol);
 	binds_add(b, a, p->key);
 	switch (p->m) {
 	case M_EXISTS:
 		break;
 	case M_EQ:
-		sh_buf_puts(sql, " AND value = ?");
+		sh_buf_puts(sql, " AND f.value = ?");
 		binds_add(b, a, p->values[0]);
 		break;
 	case M_IN:
-		sh_buf_puts(sql, " AND value IN (");
+		sh_buf_puts(sql, " AND f.value IN (");
 		for (size_t i = 0; i < p->n_values; i++) {
 			sh_buf_puts(sql, i ? ", ?" : "?");
 			binds_add(b, a, p->values[i]);
@@ -346,11 +348,92 @@ static void match_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *
 		sh_buf_puts(sql, ")");
 		break;
 	case M_PREFIX:
-		/* A range the (key, value) index can answer. */
-		sh_buf_puts(sql, " AND value >= ? AND value < ?");
+		sh_buf_puts(sql, " AND f.value >= ? AND f.value < ?");
 		binds_add(b, a, p->values[0]);
 		binds_add(b, a, sh_arena_printf(a, "%s\xf4\x8f\xbf\xbf", p->values[0]));
 		break;
+	}
+	sh_buf_puts(sql, ")");
+}
+
+static bool is_kind_leaf(const struct pred *p)
+{
+	return p != NULL && p->op == P_MATCH && strcmp(p->key, "kind") == 0 &&
+		(p->m == M_EQ || p->m == M_IN);
+}
+
+/* The kind leaf directly under p (p itself, or a child of an AND), or NULL. */
+static struct pred *kind_leaf(struct pred *p, size_t *index)
+{
+	if (is_kind_leaf(p))
+		return p;
+	if (p != NULL && p->op == P_ALL)
+		for (size_t i = 0; i < p->n; i++)
+			if (is_kind_leaf(p->kids[i])) {
+				*index = i;
+				return p->kids[i];
+			}
+	return NULL;
+}
+
+static void add_kinds(struct sh_arena *a, struct kind_scope *scope, const struct pred *leaf)
+{
+	for (size_t i = 0; i < leaf->n_values; i++) {
+		bool dup = false;
+		for (size_t k = 0; k < scope->n; k++)
+			dup = dup || strcmp(scope->kinds[k], leaf->values[i]) == 0;
+		if (dup)
+			continue;
+		const char **grown = sh_arena_alloc(a, (scope->n + 1) * sizeof(*grown));
+		if (scope->n > 0)
+			memcpy(grown, scope->kinds, scope->n * sizeof(*grown));
+		grown[scope->n++] = leaf->values[i];
+		scope->kinds = grown;
+	}
+}
+
+void filter_take_kinds(struct pred **p, struct sh_arena *a, struct kind_scope *scope)
+{
+	struct pred *leaf;
+	size_t index = 0;
+
+	scope->kinds = NULL;
+	scope->n = 0;
+	if ((leaf = kind_leaf(*p, &index)) != NULL) {
+		add_kinds(a, scope, leaf);
+		if (leaf == *p) {
+			*p = NULL;
+		} else {
+			/* The scope now says it; the AND no longer needs to. */
+			memmove(&(*p)->kids[index], &(*p)->kids[index + 1],
+				((*p)->n - index - 1) * sizeof(*(*p)->kids));
+			(*p)->n--;
+		}
+		return;
+	}
+	if (*p != NULL && (*p)->op == P_ANY && (*p)->n > 0) {
+		/* Every branch names its kinds: the union bounds the query, and
+		 * the branches keep their own kind conditions. */
+		for (size_t i = 0; i < (*p)->n; i++) {
+			if ((leaf = kind_leaf((*p)->kids[i], &index)) == NULL) {
+				scope->kinds = NULL;
+				scope->n = 0;
+				return;
+			}
+			add_kinds(a, scope, leaf);
+		}
+	}
+}
+
+void scope_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
+	const struct kind_scope *scope, const char *kindcol)
+{
+	if (scope->n == 0)
+		return;
+	sh_buf_printf(sql, " AND %s IN (", kindcol);
+	for (size_t i = 0; i < scope->n; i++) {
+		sh_buf_puts(sql, i ? ", ?" : "?");
+		binds_add(b, a, scope->kinds[i]);
 	}
 	sh_buf_puts(sql, ")");
 }

@@ -50,8 +50,25 @@ int filter_expand_ownership(struct pred *p, sqlite3 *db, struct sh_arena *a,
 /* AND of two trees (either may be NULL). */
 struct pred *filter_and(struct sh_arena *a, struct pred *x, struct pred *y);
 
+/* The kinds a filter confines itself to (lower-case); n 0: any kind. */
+struct kind_scope {
+	const char **kinds;
+	size_t n;
+};
+
+/* Take the kind condition out of *p into scope when the filter as a whole
+ * requires it (kind=X at the top, or in every OR branch), so that queries
+ * can start from those kinds' rows. A top-level kind leaf is removed from
+ * the tree (*p may become NULL); OR branches keep theirs. */
+void filter_take_kinds(struct pred **p, struct sh_arena *a, struct kind_scope *scope);
+
+/* " AND kindcol IN (...)" for a non-empty scope; nothing otherwise. */
+void scope_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
+	const struct kind_scope *scope, const char *kindcol);
+
 /* Append a SQL boolean expression over entity id column `idcol` for p
- * (NULL: "1") to sql, its parameters to binds. */
+ * (NULL: "1") to sql, its parameters to binds. Each condition is an
+ * EXISTS seek on (entity_id, key_id, value). */
 void filter_sql(struct sh_buf *sql, struct sql_binds *binds, struct sh_arena *a,
 	const struct pred *p, const char *idcol);
 

@@ -26,6 +26,8 @@ struct page {
 	bool has_cursor, is_previous;
 	const char *after_value, *after_uid;
 	const char *first_value, *first_uid;
+	int64_t after_id, first_id;    /* entity ids: the keyset's tie-break */
+	struct kind_scope scope;
 	json_int_t total;
 	const char **fields;
 	size_t n_fields;
@@ -80,7 +82,7 @@ static void set_full_text(struct page *p, struct sh_arena *a, const char *term,
 /* ---- cursors --------------------------------------------------------------------------- */
 
 static json_t *cursor_json(const struct page *p, const char *value, const char *uid,
-	bool previous)
+	int64_t id, bool previous)
 {
 	json_t *c = json_object();
 	json_t *order = json_array();
@@ -102,6 +104,8 @@ static json_t *cursor_json(const struct page *p, const char *value, const char *
 	}
 	json_object_set_new(c, "firstSortFieldValues", json_pack("[ss]", p->first_value, p->first_uid));
 	json_object_set_new(c, "totalItems", json_integer(p->total));
+	json_object_set_new(c, "entityId", json_integer(id));
+	json_object_set_new(c, "firstEntityId", json_integer(p->first_id));
 	return c;
 }
 
@@ -147,6 +151,11 @@ static int read_cursor_fields(struct page *p, struct sh_arena *a, json_t *c, str
 	if (pair_of(a, json_object_get(c, "orderFieldValues"), &p->after_value, &p->after_uid) != 0 ||
 		pair_of(a, json_object_get(c, "firstSortFieldValues"), &p->first_value, &p->first_uid) != 0)
 		return bad_cursor(err, "orderFieldValues");
+	if (!json_is_integer(json_object_get(c, "entityId")) ||
+		!json_is_integer(json_object_get(c, "firstEntityId")))
+		return bad_cursor(err, "entityId");
+	p->after_id = json_integer_value(json_object_get(c, "entityId"));
+	p->first_id = json_integer_value(json_object_get(c, "firstEntityId"));
 	if (json_is_object(ft) && json_is_string(json_object_get(ft, "term"))) {
 		json_t *fields = json_object_get(ft, "fields");
 		size_t n = json_array_size(fields);
@@ -191,22 +200,23 @@ static int decode_cursor(struct page *p, struct sh_arena *a, const char *cursor,
 
 /* ---- SQL --------------------------------------------------------------------------------- */
 
+/* FROM ... WHERE over the driving key's rows: the order key, else
+ * metadata.uid (one row per entity, in uid order). */
 static void where_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
-	const struct page *p)
+	const struct page *p, bool join)
 {
-	sh_buf_puts(sql, " FROM catalog_entities e ");
-	if (p->order_field) {
-		sh_buf_puts(sql, "JOIN catalog_search o ON o.entity_id = e.id AND o.key_id = " KEY_ID_OF " ");
-		binds_add(b, a, p->order_field);
-	}
-	sh_buf_puts(sql, "WHERE e.final IS NOT NULL AND ");
-	if (p->order_field)
-		sh_buf_puts(sql, "o.value IS NOT NULL AND ");
-	filter_sql(sql, b, a, p->filter, "e.id");
+	sh_buf_puts(sql, " FROM catalog_search o ");
+	if (join)
+		sh_buf_puts(sql, "JOIN catalog_entities e ON e.id = o.entity_id ");
+	sh_buf_puts(sql, "WHERE o.key_id = " KEY_ID_OF);
+	binds_add(b, a, p->order_field ? p->order_field : "metadata.uid");
+	scope_sql(sql, b, a, &p->scope, "o.kind");
+	sh_buf_puts(sql, " AND o.value IS NOT NULL AND ");
+	filter_sql(sql, b, a, p->filter, "o.entity_id");
 	if (p->term) {
 		struct sh_buf like = SH_BUF_INIT;
-		sh_buf_puts(sql, " AND e.id IN (SELECT entity_id FROM catalog_search WHERE key_id IN "
-			"(SELECT id FROM catalog_keys WHERE key IN (");
+		sh_buf_puts(sql, " AND EXISTS (SELECT 1 FROM catalog_search t WHERE t.entity_id = o.entity_id "
+			"AND t.key_id IN (SELECT id FROM catalog_keys WHERE key IN (");
 		if (p->n_ft == 0) {
 			sh_buf_puts(sql, "?");
 			binds_add(b, a, p->order_field ? p->order_field : "metadata.uid");
@@ -215,7 +225,7 @@ static void where_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *
 			sh_buf_puts(sql, i ? ", ?" : "?");
 			binds_add(b, a, p->ft_fields[i]);
 		}
-		sh_buf_puts(sql, ")) AND value LIKE ? ESCAPE '\\')");
+		sh_buf_puts(sql, ")) AND t.value LIKE ? ESCAPE '\\')");
 		sh_buf_putc(&like, '%');
 		for (const char *t = p->term; *t; t++) {
 			if (*t == '%' || *t == '_' || *t == '\\')
@@ -237,8 +247,9 @@ static int count_total(struct http_req *req, const struct page *p, json_int_t *o
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	sh_buf_puts(&sql, "SELECT count(*)");
-	where_sql(&sql, &b, a, p);
+	/* An entity with several values of the order key counts once. */
+	sh_buf_puts(&sql, p->order_field ? "SELECT count(DISTINCT o.entity_id)" : "SELECT count(*)");
+	where_sql(&sql, &b, a, p, false);
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
 	if (rc != 0)
@@ -253,9 +264,10 @@ struct row {
 	const char *final;
 	const char *value;
 	const char *uid;
+	int64_t id;
 };
 
-/* Fetch up to limit + 1 rows; *n gets how many, in display order. */
+/* Fetch up to limit + 1 rows; *n gets how many, in query order. */
 static int fetch(struct http_req *req, const struct page *p, struct row **out, size_t *n,
 	struct sh_err *err)
 {
@@ -263,21 +275,20 @@ static int fetch(struct http_req *req, const struct page *p, struct row **out, s
 	struct sql_binds b = { 0 };
 	struct sh_buf sql = SH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	const char *sv = p->order_field ? "o.value" : "e.uid";
 	bool backwards = p->desc != p->is_previous;
+	const char *dir = backwards ? "DESC" : "ASC";
 	struct row *rows = sh_arena_alloc(a, (size_t)(p->limit + 1) * sizeof(*rows));
 	size_t k = 0;
 	int rc;
 
-	sh_buf_printf(&sql, "SELECT e.final, %s, e.uid", sv);
-	where_sql(&sql, &b, a, p);
+	sh_buf_puts(&sql, "SELECT e.final, o.value, e.uid, o.entity_id");
+	where_sql(&sql, &b, a, p, true);
 	if (p->has_cursor) {
-		sh_buf_printf(&sql, " AND (%s, e.uid) %s (?, ?)", sv, backwards ? "<" : ">");
+		sh_buf_printf(&sql, " AND (o.value, o.entity_id) %s (?, %lld)", backwards ? "<" : ">",
+			(long long)p->after_id);
 		binds_add(&b, a, p->after_value);
-		binds_add(&b, a, p->after_uid);
 	}
-	sh_buf_printf(&sql, " ORDER BY %s %s, e.uid %s LIMIT %ld", sv, backwards ? "DESC" : "ASC",
-		backwards ? "DESC" : "ASC", p->limit + 1);
+	sh_buf_printf(&sql, " ORDER BY o.value %s, o.entity_id %s LIMIT %ld", dir, dir, p->limit + 1);
 	if (!p->has_cursor && p->offset > 0)
 		sh_buf_printf(&sql, " OFFSET %ld", p->offset);
 	rc = prepare(&st, req, sql.ptr, err);
@@ -289,6 +300,7 @@ static int fetch(struct http_req *req, const struct page *p, struct row **out, s
 		rows[k].final = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
 		rows[k].value = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
 		rows[k].uid = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
+		rows[k].id = sqlite3_column_int64(st, 3);
 		k++;
 	}
 	sqlite3_finalize(st);
@@ -318,6 +330,7 @@ static int respond_page(struct http_req *req, struct page *p, struct sh_err *err
 	char *body;
 	int rc;
 
+	filter_take_kinds(&p->filter, a, &p->scope);
 	if (!p->has_cursor && p->include_total && (rc = count_total(req, p, &p->total, err)) != 0)
 		goto done;
 	if ((rc = fetch(req, p, &rows, &n, err)) != 0)
@@ -329,6 +342,7 @@ static int respond_page(struct http_req *req, struct page *p, struct sh_err *err
 	if (!p->has_cursor && shown > 0) {
 		p->first_value = rows[0].value;
 		p->first_uid = rows[0].uid;
+		p->first_id = rows[0].id;
 	}
 	sh_buf_putc(&items, '[');
 	for (size_t i = 0; i < shown; i++)
@@ -336,14 +350,14 @@ static int respond_page(struct http_req *req, struct page *p, struct sh_err *err
 	sh_buf_putc(&items, ']');
 	if (shown > 0) {
 		bool has_next = p->is_previous || more;
-		bool has_prev = p->is_previous ? more
-			: (p->has_cursor && (strcmp(rows[0].uid, p->first_uid) != 0));
+		bool has_prev = p->is_previous ? more : (p->has_cursor && rows[0].id != p->first_id);
 		if (has_next)
 			json_object_set_new(page_info, "nextCursor", json_string(encode_cursor(a,
-				cursor_json(p, rows[shown - 1].value, rows[shown - 1].uid, false))));
+				cursor_json(p, rows[shown - 1].value, rows[shown - 1].uid, rows[shown - 1].id,
+				false))));
 		if (has_prev)
 			json_object_set_new(page_info, "prevCursor", json_string(encode_cursor(a,
-				cursor_json(p, rows[0].value, rows[0].uid, true))));
+				cursor_json(p, rows[0].value, rows[0].uid, rows[0].id, true))));
 	}
 	{
 		char *info = json_dumps(page_info, JSON_COMPACT);

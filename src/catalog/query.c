@@ -226,6 +226,7 @@ int catalog_get_entities(struct http_req *req, struct sh_err *err)
 {
 	struct sh_arena *a = http_arena(req);
 	struct entity_query q;
+	struct kind_scope scope;
 	struct list_opts o = { 0 };
 	struct sql_binds binds = { 0 };
 	struct sh_buf sql = SH_BUF_INIT, out = SH_BUF_INIT;
@@ -236,17 +237,18 @@ int catalog_get_entities(struct http_req *req, struct sh_err *err)
 	if ((rc = parse_common(&q, req, err)) != 0 || (rc = parse_order(&o, req, err)) != 0 ||
 		(rc = parse_list_paging(&o, req, err)) != 0)
 		return rc;
-	sh_buf_puts(&sql, "SELECT e.final FROM catalog_entities e ");
-	if (o.order_field) {
-		sh_buf_puts(&sql, "JOIN catalog_search o ON o.entity_id = e.id AND o.key_id = " KEY_ID_OF " ");
-		binds_add(&binds, a, o.order_field);
-	}
-	sh_buf_puts(&sql, "WHERE e.final IS NOT NULL AND ");
-	filter_sql(&sql, &binds, a, q.filter, "e.id");
+	filter_take_kinds(&q.filter, a, &scope);
+	/* Start from the order key's rows, else from one row per entity. */
+	sh_buf_puts(&sql, "SELECT e.final FROM catalog_search o JOIN catalog_entities e ON e.id = o.entity_id "
+		"WHERE o.key_id = " KEY_ID_OF);
+	binds_add(&binds, a, o.order_field ? o.order_field : "metadata.uid");
+	scope_sql(&sql, &binds, a, &scope, "o.kind");
+	sh_buf_puts(&sql, " AND o.value IS NOT NULL AND ");
+	filter_sql(&sql, &binds, a, q.filter, "o.entity_id");
 	if (o.order_field)
-		sh_buf_printf(&sql, " ORDER BY o.value %s, e.uid", o.desc ? "DESC" : "ASC");
+		sh_buf_printf(&sql, " ORDER BY o.value %s, o.entity_id", o.desc ? "DESC" : "ASC");
 	else
-		sh_buf_puts(&sql, o.paged ? " ORDER BY e.ref" : " ORDER BY e.uid");
+		sh_buf_puts(&sql, o.paged ? " ORDER BY e.ref" : " ORDER BY o.value");
 	if (o.paged)
 		sh_buf_printf(&sql, " LIMIT %ld OFFSET %ld", o.limit >= 0 ? o.limit + 1 : -1, o.offset);
 	rc = prepare(&st, req, sql.ptr, err);
@@ -273,7 +275,7 @@ int catalog_get_entities(struct http_req *req, struct sh_err *err)
 /* ---- facets --------------------------------------------------------------------------------- */
 
 static int facet_counts(json_t *facets, struct http_req *req, const char *facet,
-	const struct pred *filter, struct sh_err *err)
+	const struct pred *filter, const struct kind_scope *scope, struct sh_err *err)
 {
 	struct sh_arena *a = http_arena(req);
 	struct sql_binds binds = { 0 };
@@ -285,11 +287,13 @@ static int facet_counts(json_t *facets, struct http_req *req, const char *facet,
 
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	sh_buf_puts(&sql, "SELECT coalesce(s.original, s.value) AS v, count(DISTINCT s.entity_id) "
-		"FROM catalog_search s JOIN catalog_entities e ON e.id = s.entity_id "
-		"WHERE s.key_id = " KEY_ID_OF " AND s.value IS NOT NULL AND e.final IS NOT NULL AND ");
+	/* One pass over the facet key's rows, in (kind, value) index order. */
+	sh_buf_puts(&sql, "SELECT coalesce(o.original, o.value) AS v, count(DISTINCT o.entity_id) "
+		"FROM catalog_search o WHERE o.key_id = " KEY_ID_OF);
 	binds_add(&binds, a, key);
-	filter_sql(&sql, &binds, a, filter, "s.entity_id");
+	scope_sql(&sql, &binds, a, scope, "o.kind");
+	sh_buf_puts(&sql, " AND o.value IS NOT NULL AND ");
+	filter_sql(&sql, &binds, a, filter, "o.entity_id");
 	sh_buf_puts(&sql, " GROUP BY v ORDER BY v");
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
@@ -308,13 +312,15 @@ static int facet_counts(json_t *facets, struct http_req *req, const char *facet,
 }
 
 int facets_respond(struct http_req *req, const char *const *names, size_t n,
-	const struct pred *filter, struct sh_err *err)
+	struct pred *filter, struct sh_err *err)
 {
 	json_t *facets = json_object();
+	struct kind_scope scope;
 	int rc;
 
+	filter_take_kinds(&filter, http_arena(req), &scope);
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = facet_counts(facets, req, names[i], filter, err)) != 0) {
+		if ((rc = facet_counts(facets, req, names[i], filter, &scope, err)) != 0) {
 			json_decref(facets);
 			return rc;
 		}

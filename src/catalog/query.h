@@ -18,8 +18,9 @@ void append_entity(struct sh_buf *out, const char *text, const struct entity_que
 int ownership_param(struct pred *filter, struct http_req *req, const char *value,
 	struct sh_err *err) SH_WUR;
 int parse_common(struct entity_query *q, struct http_req *req, struct sh_err *err) SH_WUR;
+/* filter may be modified (its kind condition taken into a scope). */
 int facets_respond(struct http_req *req, const char *const *names, size_t n,
-	const struct pred *filter, struct sh_err *err) SH_WUR;
+	struct pred *filter, struct sh_err *err) SH_WUR;
 char *base64_encode(struct sh_arena *a, const char *s, size_t n);
 char *base64_decode(struct sh_arena *a, const char *s, size_t *len);
 

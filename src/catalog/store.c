@@ -21,7 +21,7 @@ static const char *const sql[ST_COUNT] = {
 	[ST_GET] = "SELECT id, uid, parent_ref, location_key, input_hash, final IS NOT NULL, "
 		"source_hash FROM catalog_entities WHERE ref = ?1",
 	[ST_INSERT] = "INSERT INTO catalog_entities (ref, uid, parent_ref, location_key, origin_key, "
-		"input_hash, errors, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		"input_hash, errors, updated_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[ST_UPDATE] = "UPDATE catalog_entities SET parent_ref = ?2, location_key = ?3, origin_key = ?4, "
 		"input_hash = ?5, errors = ?6, updated_at = ?7 WHERE id = ?1",
 	[ST_RELS_OF] = "SELECT source_ref, target_ref FROM catalog_relations WHERE originating_id = ?1",
@@ -33,7 +33,8 @@ static const char *const sql[ST_COUNT] = {
 		"ORDER BY type, target_ref",
 	[ST_SET_FINAL] = "UPDATE catalog_entities SET final = ?2, etag = ?3 WHERE id = ?1",
 	[ST_DEL_SEARCH] = "DELETE FROM catalog_search WHERE entity_id = ?1",
-	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key_id, value, original) VALUES (?1, ?2, ?3, ?4)",
+	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key_id, kind, value, original) "
+		"VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
 	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
 	[ST_KEY_GET] = "SELECT id FROM catalog_keys WHERE key = ?1",
@@ -244,6 +245,7 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 		bind_text(st, 6, p->input_hash);
 		bind_text(st, 7, p->errors);
 		sqlite3_bind_int64(st, 8, now);
+		sqlite3_bind_text(st, 9, p->ref, (int)strcspn(p->ref, ":"), SQLITE_TRANSIENT);
 	}
 	if ((rc = store_step_done(s, st, err)) != 0)
 		return rc;
@@ -347,8 +349,8 @@ static bool lower_into(char *dst, size_t n, const char *src)
 	return src[i] == '\0';
 }
 
-static int index_row(struct store *s, int64_t id, const char *key, const char *value,
-	struct sh_err *err)
+static int index_row(struct store *s, int64_t id, const char *kind, const char *key,
+	const char *value, struct sh_err *err)
 {
 	char lkey[MAX_INDEX_LEN + 1], lvalue[MAX_INDEX_LEN + 1];
 	sqlite3_stmt *st;
@@ -362,16 +364,17 @@ static int index_row(struct store *s, int64_t id, const char *key, const char *v
 	st = store_stmt(s, ST_INS_SEARCH);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, kid);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
 	if (value != NULL && lower_into(lvalue, sizeof(lvalue), value)) {
-		sqlite3_bind_text(st, 3, lvalue, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, lvalue, -1, SQLITE_STATIC);
 		if (strcmp(lvalue, value) != 0)
-			sqlite3_bind_text(st, 4, value, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 5, value, -1, SQLITE_STATIC);
 	}
 	return store_step_done(s, st, err);
 }
 
-static int index_value(struct store *s, int64_t id, const char *path, const json_t *v,
-	struct sh_err *err)
+static int index_value(struct store *s, int64_t id, const char *kind, const char *path,
+	const json_t *v, struct sh_err *err)
 {
 	const char *key;
 	json_t *child;
@@ -387,40 +390,41 @@ static int index_value(struct store *s, int64_t id, const char *path, const json
 				continue;
 			if (strcmp(p, "metadata.etag") == 0)
 				continue;
-			if ((rc = index_value(s, id, p, child, err)) != 0)
+			if ((rc = index_value(s, id, kind, p, child, err)) != 0)
 				return rc;
 		}
 		return 0;
 	case JSON_ARRAY:
 		json_array_foreach(v, i, child) {
-			if ((rc = index_value(s, id, path, child, err)) != 0)
+			if ((rc = index_value(s, id, kind, path, child, err)) != 0)
 				return rc;
 			if (json_is_string(child) &&
-				(rc = index_row(s, id, sh_arena_printf(s->a, "%s.%s", path,
+				(rc = index_row(s, id, kind, sh_arena_printf(s->a, "%s.%s", path,
 					json_string_value(child)), "true", err)) != 0)
 				return rc;
 		}
 		return 0;
 	case JSON_STRING:
-		return index_row(s, id, path, json_string_value(v), err);
+		return index_row(s, id, kind, path, json_string_value(v), err);
 	case JSON_INTEGER:
-		return index_row(s, id, path, sh_arena_printf(s->a, "%lld",
+		return index_row(s, id, kind, path, sh_arena_printf(s->a, "%lld",
 			(long long)json_integer_value(v)), err);
 	case JSON_REAL:
-		return index_row(s, id, path, sh_number_text(s->a, json_real_value(v)), err);
+		return index_row(s, id, kind, path, sh_number_text(s->a, json_real_value(v)), err);
 	case JSON_TRUE:
-		return index_row(s, id, path, "true", err);
+		return index_row(s, id, kind, path, "true", err);
 	case JSON_FALSE:
-		return index_row(s, id, path, "false", err);
+		return index_row(s, id, kind, path, "false", err);
 	default:
 		return 0;
 	}
 }
 
-static int reindex(struct store *s, int64_t id, const json_t *entity, bool had_rows,
-	struct sh_err *err)
+static int reindex(struct store *s, int64_t id, const char *ref, const json_t *entity,
+	bool had_rows, struct sh_err *err)
 {
 	json_t *rels = json_object_get(entity, "relations");
+	char *kind = sh_arena_strndup(s->a, ref, strcspn(ref, ":"));
 	json_t *rel;
 	size_t i;
 	int rc;
@@ -431,11 +435,11 @@ static int reindex(struct store *s, int64_t id, const json_t *entity, bool had_r
 		if ((rc = store_step_done(s, st, err)) != 0)
 			return rc;
 	}
-	if ((rc = index_value(s, id, "", entity, err)) != 0)
+	if ((rc = index_value(s, id, kind, "", entity, err)) != 0)
 		return rc;
 	json_array_foreach(rels, i, rel) {
 		const char *type = json_string_value(json_object_get(rel, "type"));
-		if ((rc = index_row(s, id, sh_arena_printf(s->a, "relations.%s", type),
+		if ((rc = index_row(s, id, kind, sh_arena_printf(s->a, "relations.%s", type),
 			json_string_value(json_object_get(rel, "targetRef")), err)) != 0)
 			return rc;
 	}
@@ -549,7 +553,7 @@ static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
 	if (old_final != NULL && strcmp(old_final, text) == 0) {
 		rc = 0; /* nothing changed: keep the etag and the index */
 	} else if ((rc = write_final(s, id, text, etag, err)) == 0) {
-		rc = reindex(s, id, entity, old_final != NULL, err);
+		rc = reindex(s, id, ref, entity, old_final != NULL, err);
 	}
 	free(text);
 	json_decref(entity);

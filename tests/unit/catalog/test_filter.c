@@ -85,12 +85,13 @@ static int predicate_err(struct sh_arena *a, const char *text, struct sh_err *er
 	return rc;
 }
 
-#define LEAF_ "e.id IN (SELECT entity_id FROM catalog_search WHERE key_id = " KEY_ID_OF
-#define LEAF_EQ LEAF_ " AND value = ?)"
+#define LEAF_BODY "(SELECT 1 FROM catalog_search f WHERE f.entity_id = e.id AND f.key_id = " KEY_ID_OF
+#define LEAF_ "EXISTS " LEAF_BODY
+#define LEAF_EQ LEAF_ " AND f.value = ?)"
 #define LEAF_EXISTS LEAF_ ")"
-#define LEAF_MISSING "e.id NOT IN (SELECT entity_id FROM catalog_search WHERE key_id = " KEY_ID_OF ")"
-#define LEAF_IN2 LEAF_ " AND value IN (?, ?))"
-#define LEAF_PREFIX LEAF_ " AND value >= ? AND value < ?)"
+#define LEAF_MISSING "NOT EXISTS " LEAF_BODY ")"
+#define LEAF_IN2 LEAF_ " AND f.value IN (?, ?))"
+#define LEAF_PREFIX LEAF_ " AND f.value >= ? AND f.value < ?)"
 #define MAXCP "\xf4\x8f\xbf\xbf"
 
 /* ---- query-string filters ---------------------------------------------------------- */
