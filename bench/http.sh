@@ -6,9 +6,13 @@
 #   DURATION=30 bench/http.sh     longer runs (1..300 s)
 #   CONNECTIONS=64 bench/http.sh  more keep-alive connections (default 32)
 #
-# Prints figures only; it never passes or fails on them. The table is also
-# appended to bench/out/http-<date>.md. Everything listens on 127.0.0.1 and
-# both servers are stopped on exit, Ctrl-C included.
+# The ceiling is bench-hello measured just before and after /healthcheck
+# (the mean of both); a large drift between the two means other load on the
+# machine moved the figures, and the CPU time per request is then the steadier
+# figure. Prints figures only; it never passes or fails
+# on them. The table is also appended to bench/out/http-<date>.md.
+# Everything listens on 127.0.0.1, and both servers are stopped on exit,
+# Ctrl-C included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -39,11 +43,20 @@ for tool in wrk curl meson ninja cc pkg-config python3; do
 	command -v "$tool" >/dev/null || { say "http.sh: $tool is not installed (scripts/deps.sh --test)"; exit 1; }
 done
 
+# quiet CMD...: run CMD, showing its output only when it fails.
+quiet() {
+	local log
+	if ! log=$("$@" 2>&1); then
+		printf '%s\n' "$log" >&2
+		say "http.sh: failed: $*"
+		exit 1
+	fi
+}
 if [ ! -f build-release/build.ninja ]; then
 	say "http.sh: setting up build-release"
-	meson setup build-release -Dbuildtype=release >/dev/null
+	quiet meson setup build-release -Dbuildtype=release
 fi
-ninja -C build-release stagehand >/dev/null
+quiet ninja -C build-release stagehand
 stagehand_bin=$root/build-release/stagehand
 hello_bin=$root/build-release/bench-hello
 # shellcheck disable=SC2046 # pkg-config prints several flags
@@ -108,22 +121,28 @@ wait_ready() {
 
 hello_port=$(free_port)
 "$hello_bin" "$hello_port" 2>"$tmp/hello.log" &
-pids+=($!)
-wait_ready "bench-hello" "$!" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
+hello_pid=$!
+pids+=("$hello_pid")
+wait_ready "bench-hello" "$hello_pid" "http://127.0.0.1:$hello_port/" "$tmp/hello.log"
 
 printf 'backend:\n  log:\n    access: false\n    level: warn\n' >"$tmp/stagehand.yaml"
 mkdir "$tmp/data"
 sh_port=$(free_port)
 "$stagehand_bin" serve --config "$tmp/stagehand.yaml" --host 127.0.0.1 --port "$sh_port" \
 	--data-dir "$tmp/data" 2>"$tmp/stagehand.log" &
-pids+=($!)
-wait_ready "stagehand" "$!" "http://127.0.0.1:$sh_port/healthcheck" "$tmp/stagehand.log"
+sh_pid=$!
+pids+=("$sh_pid")
+wait_ready "stagehand" "$sh_pid" "http://127.0.0.1:$sh_port/healthcheck" "$tmp/stagehand.log"
 
 # ---- targets -----------------------------------------------------------------------
 
-# name|url|accept-encoding (empty: none)
-targets=("hello /|http://127.0.0.1:$hello_port/|"
-	"stagehand /healthcheck|http://127.0.0.1:$sh_port/healthcheck|")
+# name|server pid|url|accept-encoding (empty: none). The ceiling is measured
+# just before and just after /healthcheck and averaged, so that other load
+# on the machine shifting meanwhile shows up as drift instead of skewing the
+# headline ratio.
+targets=("hello /|$hello_pid|http://127.0.0.1:$hello_port/|"
+	"stagehand /healthcheck|$sh_pid|http://127.0.0.1:$sh_port/healthcheck|"
+	"hello / (again)|$hello_pid|http://127.0.0.1:$hello_port/|")
 notes=()
 
 static_files=()
@@ -146,8 +165,8 @@ if [ ${#static_files[@]} -eq 0 ]; then
 fi
 for f in "${static_files[@]}"; do
 	size=$(stat -c %s "web/$f")
-	targets+=("stagehand /$f ($size B)|http://127.0.0.1:$sh_port/$f|")
-	targets+=("stagehand /$f gzip|http://127.0.0.1:$sh_port/$f|gzip")
+	targets+=("stagehand /$f ($size B)|$sh_pid|http://127.0.0.1:$sh_port/$f|")
+	targets+=("stagehand /$f gzip|$sh_pid|http://127.0.0.1:$sh_port/$f|gzip")
 done
 
 # check_target URL ENCODING: a note when the answer is not what is measured.
@@ -170,6 +189,13 @@ to_ms() {
 		n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
 		if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
 		printf "%.3f", n }'
+}
+
+# cpu_ticks PID: user + system time the process has used, in clock ticks.
+# Less sensitive than req/s to other load on the machine.
+clk_tck=$(getconf CLK_TCK)
+cpu_ticks() {
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || true
 }
 
 # run_wrk ARGS...: wrk's report in $tmp/wrk.out. wrk catches SIGINT and exits
@@ -206,25 +232,35 @@ servers:     $(nproc) MHD threads each; stagehand access log off, log level warn
 EOF
 
 rows=()
-ceiling=""
+hello_rps=()
+hello_cpu=()
 health_rps=""
+health_cpu=-
 for t in "${targets[@]}"; do
-	IFS='|' read -r name url enc <<<"$t"
+	IFS='|' read -r name pid url enc <<<"$t"
 	note=$(check_target "$url" "$enc")
 	hdr=()
 	[ -n "$enc" ] && hdr=(-H "Accept-Encoding: $enc")
 	say "http.sh: $name ..."
 	run_wrk -d"${WARMUP}s" "${hdr[@]}" "$url"
+	cpu0=$(cpu_ticks "$pid")
 	run_wrk -d"${DURATION}s" --latency "${hdr[@]}" "$url"
+	cpu1=$(cpu_ticks "$pid")
 	out=$(cat "$tmp/wrk.out")
-	for pid in "${pids[@]}"; do
-		if ! kill -0 "$pid" 2>/dev/null; then
+	for p in "${pids[@]}"; do
+		if ! kill -0 "$p" 2>/dev/null; then
 			say "http.sh: a server exited during the run:"
 			cat "$tmp/hello.log" "$tmp/stagehand.log" >&2
 			exit 1
 		fi
 	done
 	rps=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$tmp/wrk.out")
+	nreq=$(awk '/ requests in / { print $1 }' "$tmp/wrk.out")
+	cpu_us=-
+	if [ -n "$nreq" ] && [ "$nreq" -gt 0 ] && [ -n "$cpu0" ] && [ -n "$cpu1" ]; then
+		cpu_us=$(awk -v t=$((cpu1 - cpu0)) -v hz="$clk_tck" -v n="$nreq" \
+			'BEGIN { printf "%.2f", t / hz * 1e6 / n }')
+	fi
 	p50=$(awk '$1 == "50%" { print $2 }' "$tmp/wrk.out")
 	p99=$(awk '$1 == "99%" { print $2 }' "$tmp/wrk.out")
 	non2xx=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' "$tmp/wrk.out")
@@ -237,30 +273,57 @@ for t in "${targets[@]}"; do
 		rows+=("$name|-|-|-|-|${note:+$note; }no figures")
 		continue
 	fi
-	[ "$name" = "hello /" ] && ceiling=$rps
-	pct=-
-	[ -n "$ceiling" ] && pct=$(awk -v a="$rps" -v b="$ceiling" \
-		'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }')
-	case $name in "stagehand /healthcheck") health_rps=$rps; health_pct=$pct;; esac
-	rows+=("$name|$rps|$(to_ms "$p50")|$(to_ms "$p99")|$pct|$note")
+	case $name in hello*) hello_rps+=("$rps"); hello_cpu+=("$cpu_us");; esac
+	[ "$name" = "stagehand /healthcheck" ] && health_rps=$rps && health_cpu=$cpu_us
+	rows+=("$name|$rps|$(to_ms "$p50")|$(to_ms "$p99")|$cpu_us|$note")
 done
+
+ceiling=""
+drift=""
+if [ ${#hello_rps[@]} -gt 0 ]; then
+	ceiling=$(printf '%s\n' "${hello_rps[@]}" | awk '{ s += $1 } END { printf "%.0f", s / NR }')
+	if [ ${#hello_rps[@]} -eq 2 ]; then
+		drift=$(awk -v a="${hello_rps[0]}" -v b="${hello_rps[1]}" \
+			'BEGIN { d = 100 * (b - a) / a; printf "%+.1f", d }')
+	fi
+fi
+# percent RPS: of the ceiling, or "-".
+percent() {
+	if [ -z "$ceiling" ] || [ "$1" = - ] || [ -z "$1" ]; then
+		echo -
+	else
+		awk -v a="$1" -v b="$ceiling" 'BEGIN { printf "%.1f", (b > 0 ? 100 * a / b : 0) }'
+	fi
+}
+health_pct=$(percent "$health_rps")
+cpu_line=""
+if [ ${#hello_cpu[@]} -gt 0 ] && [ "$health_cpu" != - ]; then
+	cpu_line=$(printf '%s\n' "${hello_cpu[@]}" | awk -v h="$health_cpu" '
+		$1 != "-" { s += $1; n++ }
+		END { if (n) printf "healthcheck CPU: %.2f us/req against %.2f us/req bare (%+.2f us)", h, s / n, h - s / n }')
+fi
 
 # ---- report ---------------------------------------------------------------------------
 
-fmt='%-36s %10s %10s %10s %8s  %s\n'
+ceiling_text="${ceiling:--} req/s, the mean of the bare libmicrohttpd runs around /healthcheck${drift:+ (second run ${drift}% against the first)}"
+fmt='%-36s %10s %10s %10s %8s %12s  %s\n'
 # shellcheck disable=SC2059 # the format is ours
-printf "$fmt" target req/s "p50 ms" "p99 ms" "% ceil" ""
+printf "$fmt" target req/s "p50 ms" "p99 ms" "% ceil" "cpu us/req" ""
 for r in "${rows[@]}"; do
 	IFS='|' read -r a b c d e f <<<"$r"
 	# shellcheck disable=SC2059
-	printf "$fmt" "$a" "$b" "$c" "$d" "$e" "$f"
+	printf "$fmt" "$a" "$b" "$c" "$d" "$(percent "$b")" "$e" "$f"
 done
+echo
+echo "ceiling:     $ceiling_text"
+echo "cpu us/req:  the server's user + system CPU time over the run, per request"
 for n in "${notes[@]}"; do
 	echo "note: $n"
 done
 echo
 summary="healthcheck: ${health_rps:--} req/s = ${health_pct:--}% of bare libmicrohttpd (target ≥ 80%)"
 echo "$summary"
+[ -n "$cpu_line" ] && echo "$cpu_line"
 
 mkdir -p bench/out
 md=bench/out/http-$(date -u +%Y-%m-%d).md
@@ -271,18 +334,21 @@ md=bench/out/http-$(date -u +%Y-%m-%d).md
 	echo "- versions: $sh_version ($git_rev, release), libmicrohttpd $mhd_version, $wrk_version, $cc_version"
 	echo "- load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency\`, ${WARMUP}s warm-up, loopback"
 	echo
-	echo "| target | req/s | p50 ms | p99 ms | % of ceiling | notes |"
-	echo "|---|---:|---:|---:|---:|---|"
+	echo "| target | req/s | p50 ms | p99 ms | % of ceiling | server CPU µs/req | notes |"
+	echo "|---|---:|---:|---:|---:|---:|---|"
 	for r in "${rows[@]}"; do
 		IFS='|' read -r a b c d e f <<<"$r"
-		echo "| $a | $b | $c | $d | $e | $f |"
+		echo "| $a | $b | $c | $d | $(percent "$b") | $e | $f |"
 	done
+	echo
+	echo "ceiling: $ceiling_text"
 	for n in "${notes[@]}"; do
 		echo
 		echo "note: $n"
 	done
 	echo
 	echo "$summary"
+	[ -n "$cpu_line" ] && printf '\n%s\n' "$cpu_line"
 	echo
 } >>"$md"
 say "http.sh: appended to $md"

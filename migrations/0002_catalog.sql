@@ -46,7 +46,9 @@ CREATE TABLE catalog_keys (
 -- Rows exist only for entities the API serves. Every query drives from one
 -- key's rows in (key_id, kind, value) order — the order key, or `kind` to
 -- list or count — narrowed to the kinds the filter names, and checks its
--- other conditions per entity through (entity_id, key_id, value).
+-- other conditions per entity through (entity_id, key_id, value). An
+-- entity has at most one row per (key, value), so counting rows counts
+-- entities.
 CREATE TABLE catalog_search (
   entity_id INTEGER NOT NULL,
   key_id    INTEGER NOT NULL,
@@ -54,7 +56,7 @@ CREATE TABLE catalog_search (
   value     TEXT,               -- lower-case; NULL when longer than 200 characters
   original  TEXT                -- as written, for facets; NULL when equal to value
 );
-CREATE INDEX catalog_search_key ON catalog_search (key_id, kind, value, entity_id);
+CREATE INDEX catalog_search_key ON catalog_search (key_id, kind, value, entity_id, original);
 CREATE INDEX catalog_search_entity ON catalog_search (entity_id, key_id, value);
 
 -- Registered locations (through the API or from configuration).

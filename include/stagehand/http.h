@@ -124,6 +124,10 @@ void http_respond_bytes(struct http_req *req, int status, const char *content_ty
 /* Respond with a file; fd is stolen and closed after sending. */
 void http_respond_fd(struct http_req *req, int status, const char *content_type,
 	int fd, uint64_t size);
+/* Respond with a body that lives as long as the process (a string
+ * literal): nothing is copied or allocated for it. */
+void http_respond_static(struct http_req *req, int status, const char *content_type,
+	const char *body, size_t len);
 /* Respond with no body (204, 304). */
 void http_respond_empty(struct http_req *req, int status);
 /* Add a response header; name and value are copied. */

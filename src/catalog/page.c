@@ -248,7 +248,10 @@ static int count_total(struct http_req *req, const struct page *p, json_int_t *o
 	int rc;
 
 	/* An entity with several values of the order key counts once. */
-	sh_buf_puts(&sql, p->order_field ? "SELECT count(DISTINCT o.entity_id)" : "SELECT count(*)");
+	sh_buf_puts(&sql, p->order_field && strcmp(p->order_field, "metadata.name") != 0 &&
+		strcmp(p->order_field, "metadata.uid") != 0 && strcmp(p->order_field, "kind") != 0 &&
+		strcmp(p->order_field, "metadata.namespace") != 0
+		? "SELECT count(DISTINCT o.entity_id)" : "SELECT count(*)");
 	where_sql(&sql, &b, a, p, false);
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);

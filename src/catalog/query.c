@@ -288,13 +288,15 @@ static int facet_counts(json_t *facets, struct http_req *req, const char *facet,
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	/* One pass over the facet key's rows, in (kind, value) index order. */
-	sh_buf_puts(&sql, "SELECT coalesce(o.original, o.value) AS v, count(DISTINCT o.entity_id) "
+	/* Values group case-insensitively (the lower-case index order, no
+	 * sort); the casing shown is the entities' own. */
+	sh_buf_puts(&sql, "SELECT coalesce(max(o.original), o.value), count(*) "
 		"FROM catalog_search o WHERE o.key_id = " KEY_ID_OF);
 	binds_add(&binds, a, key);
 	scope_sql(&sql, &binds, a, scope, "o.kind");
 	sh_buf_puts(&sql, " AND o.value IS NOT NULL AND ");
 	filter_sql(&sql, &binds, a, filter, "o.entity_id");
-	sh_buf_puts(&sql, " GROUP BY v ORDER BY v");
+	sh_buf_puts(&sql, " GROUP BY o.value ORDER BY o.value");
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
 	if (rc != 0) {

@@ -87,6 +87,7 @@ void store_init(struct store *s, sqlite3 *db, struct sh_arena *a)
 	s->a = a;
 	s->pending = json_object();
 	s->key_ids = json_object();
+	s->row_seen = json_object();
 }
 
 void store_dispose(struct store *s)
@@ -95,6 +96,7 @@ void store_dispose(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	json_decref(s->pending);
 	json_decref(s->key_ids);
+	json_decref(s->row_seen);
 	free(s->dirty);
 	memset(s, 0, sizeof(*s));
 }
@@ -359,6 +361,14 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 
 	if (!lower_into(lkey, sizeof(lkey), key))
 		return 0; /* keys longer than 200 characters are not indexed */
+	{
+		/* One row per (key, value) and entity, so that counting rows
+		 * counts entities. */
+		char *k = sh_arena_printf(s->a, "%s\n%s", lkey, value ? value : "");
+		if (json_object_get(s->row_seen, k) != NULL)
+			return 0;
+		json_object_set_new(s->row_seen, k, json_true());
+	}
 	if ((rc = key_id(s, lkey, &kid, err)) != 0)
 		return rc;
 	st = store_stmt(s, ST_INS_SEARCH);
@@ -429,6 +439,7 @@ static int reindex(struct store *s, int64_t id, const char *ref, const json_t *e
 	size_t i;
 	int rc;
 
+	json_object_clear(s->row_seen);
 	if (had_rows) {
 		sqlite3_stmt *st = store_stmt(s, ST_DEL_SEARCH);
 		sqlite3_bind_int64(st, 1, id);

@@ -20,6 +20,7 @@ struct store {
 	size_t n_dirty, cap_dirty;
 	json_t *pending;      /* ref -> processed JSON text written this batch */
 	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
+	json_t *row_seen;     /* "key\nvalue" rows written for the entity being indexed */
 };
 
 struct entity_row {

@@ -3,10 +3,14 @@
 
 #include <stdatomic.h>
 
+static const char ok_body[] = "{\"status\":\"ok\"}";
+
+/* The hottest route a load balancer calls: no JSON building, no copy. */
 int health_liveness(struct http_req *req, struct sh_err *err)
 {
 	(void)err;
-	http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
+	http_respond_static(req, 200, "application/json; charset=utf-8", ok_body,
+		sizeof(ok_body) - 1);
 	return 0;
 }
 
@@ -37,6 +41,6 @@ int health_readiness(struct http_req *req, struct sh_err *err)
 			"message", "Database is not available"));
 		return 0;
 	}
-	http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
+	http_respond_static(req, 200, "application/json; charset=utf-8", ok_body, sizeof(ok_body) - 1);
 	return 0;
 }

@@ -140,6 +140,15 @@ void http_respond_fd(struct http_req *req, int status, const char *content_type,
 	set_response(req, status, r, content_type, size);
 }
 
+void http_respond_static(struct http_req *req, int status, const char *content_type,
+	const char *body, size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
+		MHD_RESPMEM_PERSISTENT);
+
+	set_response(req, status, r, content_type, len);
+}
+
 void http_respond_empty(struct http_req *req, int status)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);

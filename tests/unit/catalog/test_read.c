@@ -138,11 +138,11 @@ static void test_catalog_read__url_query_strings(void **state)
 
 static void touch(const char *dir, const char *name)
 {
-	char path[512];
+	char *path = sh_asprintf("%s/%s", dir, name);
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
+	free(path);
 	assert_non_null(f);
 	fputs("kind: Component\n", f);
 	fclose(f);
