@@ -72,13 +72,14 @@ if [ "$fuzz_seconds" -gt 0 ]; then
       name=${f##*/fuzz_}
       work=$(mktemp -d)
       cp tests/fuzz/corpus/"$name"/* "$work"/
+      mkdir -p tests/fuzz/artifacts
       if "$f" -max_total_time="$fuzz_seconds" -max_len=8192 -timeout=10 \
-          -artifact_prefix="$log/crash-$name-" "$work" >"$log/fuzz-$name.txt" 2>&1; then
+          -artifact_prefix="tests/fuzz/artifacts/$name-" "$work" >"$log/fuzz-$name.txt" 2>&1; then
         echo "fuzz $name: $(grep -Eo 'Done [0-9]+ runs' "$log/fuzz-$name.txt") without a crash"
         passed_total=$((passed_total + 1))
       else
         tail -n 40 "$log/fuzz-$name.txt"
-        echo "fuzz $name: crashed; save the input from $log as tests/fuzz/corpus/$name/regress-*"
+        echo "fuzz $name: crashed; the input is in tests/fuzz/artifacts/ (commit it as tests/fuzz/corpus/$name/regress-<name>)"
         failed+=("fuzz-$name"); failed_total=$((failed_total + 1))
       fi
       rm -rf "$work"
