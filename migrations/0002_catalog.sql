@@ -56,7 +56,7 @@ CREATE TABLE catalog_search (
   value     TEXT,               -- lower-case; NULL when longer than 200 characters
   original  TEXT                -- as written, for facets; NULL when equal to value
 );
-CREATE INDEX catalog_search_key ON catalog_search (key_id, kind, value, entity_id, original);
+CREATE INDEX catalog_search_key ON catalog_search (key_id, kind, value, original, entity_id);
 CREATE INDEX catalog_search_entity ON catalog_search (entity_id, key_id, value);
 
 -- Registered locations (through the API or from configuration).

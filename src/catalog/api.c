@@ -273,7 +273,8 @@ int catalog_post_entities_by_refs(struct http_req *req, struct sh_err *err)
 	if (rc == 0) {
 		if (n_extra > 0) {
 			const char **all = sh_arena_alloc(a, (q.n_fields + n_extra) * sizeof(*all));
-			memcpy(all, q.fields, q.n_fields * sizeof(*all));
+			if (q.n_fields > 0)
+				memcpy(all, q.fields, q.n_fields * sizeof(*all));
 			memcpy(all + q.n_fields, extra, n_extra * sizeof(*all));
 			q.fields = all;
 			q.n_fields += n_extra;

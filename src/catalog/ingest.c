@@ -311,7 +311,8 @@ static int apply_item(struct round *r, struct store *s, struct item *it, bool *c
 	int rc = 0;
 
 	*changed = false;
-	if (found && row.parent_ref != NULL && strcmp(row.parent_ref, r->self) != 0) {
+	if (found && row.parent_ref != NULL && strcmp(row.parent_ref, r->self) != 0 &&
+		strcmp(row.location_key, it->location_key) != 0) {
 		add_error(r->errors, "ConflictError", sh_arena_printf(r->a,
 			"%s: %s is already provided by %s; this location's copy is ignored",
 			it->location_key, it->ref, row.location_key));
@@ -369,9 +370,13 @@ static int delete_orphans(struct round *r, struct store *s, struct sh_err *err)
 static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char *source_hash,
 	struct sh_err *err)
 {
+	struct entity_row self;
 	char *errs;
 	int rc = 0;
 
+	/* The Location may have been deleted while its targets were read. */
+	if (!store_get(s, r->self, &self))
+		return 0;
 	if (!r->fatal) {
 		for (size_t i = 0; i < r->n && rc == 0; i++) {
 			bool changed = false;

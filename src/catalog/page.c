@@ -26,7 +26,8 @@ struct page {
 	bool has_cursor, is_previous;
 	const char *after_value, *after_uid;
 	const char *first_value, *first_uid;
-	int64_t after_id, first_id;    /* entity ids: the keyset's tie-break */
+	int64_t after_id, first_id;    /* entity ids: the keyset's last tie-break */
+	const char *after_original;    /* the sort value's original text ("" when none) */
 	struct kind_scope scope;
 	json_int_t total;
 	const char **fields;
@@ -81,8 +82,8 @@ static void set_full_text(struct page *p, struct sh_arena *a, const char *term,
 
 /* ---- cursors --------------------------------------------------------------------------- */
 
-static json_t *cursor_json(const struct page *p, const char *value, const char *uid,
-	int64_t id, bool previous)
+static json_t *cursor_json(const struct page *p, const char *value, const char *original,
+	const char *uid, int64_t id, bool previous)
 {
 	json_t *c = json_object();
 	json_t *order = json_array();
@@ -105,6 +106,7 @@ static json_t *cursor_json(const struct page *p, const char *value, const char *
 	json_object_set_new(c, "firstSortFieldValues", json_pack("[ss]", p->first_value, p->first_uid));
 	json_object_set_new(c, "totalItems", json_integer(p->total));
 	json_object_set_new(c, "entityId", json_integer(id));
+	json_object_set_new(c, "sortOriginal", json_string(original));
 	json_object_set_new(c, "firstEntityId", json_integer(p->first_id));
 	return c;
 }
@@ -155,6 +157,8 @@ static int read_cursor_fields(struct page *p, struct sh_arena *a, json_t *c, str
 		!json_is_integer(json_object_get(c, "firstEntityId")))
 		return bad_cursor(err, "entityId");
 	p->after_id = json_integer_value(json_object_get(c, "entityId"));
+	p->after_original = json_is_string(json_object_get(c, "sortOriginal"))
+		? sh_arena_strdup(a, json_string_value(json_object_get(c, "sortOriginal"))) : "";
 	p->first_id = json_integer_value(json_object_get(c, "firstEntityId"));
 	if (json_is_object(ft) && json_is_string(json_object_get(ft, "term"))) {
 		json_t *fields = json_object_get(ft, "fields");
@@ -266,6 +270,7 @@ static int count_total(struct http_req *req, const struct page *p, json_int_t *o
 struct row {
 	const char *final;
 	const char *value;
+	const char *original;   /* "" when the value is its own original */
 	const char *uid;
 	int64_t id;
 };
@@ -284,14 +289,18 @@ static int fetch(struct http_req *req, const struct page *p, struct row **out, s
 	size_t k = 0;
 	int rc;
 
-	sh_buf_puts(&sql, "SELECT e.final, o.value, e.uid, o.entity_id");
+	sh_buf_puts(&sql, "SELECT e.final, o.value, e.uid, o.entity_id, ifnull(o.original, '')");
 	where_sql(&sql, &b, a, p, true);
 	if (p->has_cursor) {
-		sh_buf_printf(&sql, " AND (o.value, o.entity_id) %s (?, %lld)", backwards ? "<" : ">",
-			(long long)p->after_id);
+		/* The index order is (value, original, entity id). */
+		sh_buf_printf(&sql, " AND o.value %s ? AND (o.value, ifnull(o.original, ''), o.entity_id) %s "
+			"(?, ?, %lld)", backwards ? "<=" : ">=", backwards ? "<" : ">", (long long)p->after_id);
 		binds_add(&b, a, p->after_value);
+		binds_add(&b, a, p->after_value);
+		binds_add(&b, a, p->after_original);
 	}
-	sh_buf_printf(&sql, " ORDER BY o.value %s, o.entity_id %s LIMIT %ld", dir, dir, p->limit + 1);
+	sh_buf_printf(&sql, " ORDER BY o.value %s, o.original %s, o.entity_id %s LIMIT %ld", dir, dir, dir,
+		p->limit + 1);
 	if (!p->has_cursor && p->offset > 0)
 		sh_buf_printf(&sql, " OFFSET %ld", p->offset);
 	rc = prepare(&st, req, sql.ptr, err);
@@ -304,6 +313,7 @@ static int fetch(struct http_req *req, const struct page *p, struct row **out, s
 		rows[k].value = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 1));
 		rows[k].uid = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 2));
 		rows[k].id = sqlite3_column_int64(st, 3);
+		rows[k].original = sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 4));
 		k++;
 	}
 	sqlite3_finalize(st);
@@ -356,11 +366,11 @@ static int respond_page(struct http_req *req, struct page *p, struct sh_err *err
 		bool has_prev = p->is_previous ? more : (p->has_cursor && rows[0].id != p->first_id);
 		if (has_next)
 			json_object_set_new(page_info, "nextCursor", json_string(encode_cursor(a,
-				cursor_json(p, rows[shown - 1].value, rows[shown - 1].uid, rows[shown - 1].id,
-				false))));
+				cursor_json(p, rows[shown - 1].value, rows[shown - 1].original, rows[shown - 1].uid,
+				rows[shown - 1].id, false))));
 		if (has_prev)
 			json_object_set_new(page_info, "prevCursor", json_string(encode_cursor(a,
-				cursor_json(p, rows[0].value, rows[0].uid, rows[0].id, true))));
+				cursor_json(p, rows[0].value, rows[0].original, rows[0].uid, rows[0].id, true))));
 	}
 	{
 		char *info = json_dumps(page_info, JSON_COMPACT);

@@ -209,8 +209,7 @@ static void next_link(struct http_req *req, const struct list_opts *o)
 
 	sh_buf_puts(&url, "</entities?");
 	for (size_t i = 0; i < q->n; i++) {
-		if (strcmp(q->pairs[i].name, "offset") == 0 || strcmp(q->pairs[i].name, "after") == 0 ||
-			strcmp(q->pairs[i].name, "limit") == 0)
+		if (strcmp(q->pairs[i].name, "offset") == 0 || strcmp(q->pairs[i].name, "after") == 0)
 			continue;
 		sh_buf_put_urlencoded(&url, q->pairs[i].name);
 		sh_buf_putc(&url, '=');
@@ -220,6 +219,30 @@ static void next_link(struct http_req *req, const struct list_opts *o)
 	sh_buf_printf(&url, "after=%s>; rel=\"next\"", cursor);
 	http_header_add(req, "Link", url.ptr);
 	sh_buf_dispose(&url);
+}
+
+/* A page of the list ordered by a field: entities that have it, in order,
+ * then those that lack it, by uid (Backstage's nulls last). */
+static void list_ordered_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
+	const struct entity_query *q, const struct kind_scope *scope, const struct list_opts *o)
+{
+	sh_buf_puts(sql, "SELECT final FROM (SELECT e.final AS final, 0 AS grp, o.value AS v, "
+		"o.original AS w, e.uid AS u FROM catalog_search o JOIN catalog_entities e "
+		"ON e.id = o.entity_id WHERE o.key_id = " KEY_ID_OF);
+	binds_add(b, a, o->order_field);
+	scope_sql(sql, b, a, scope, "o.kind");
+	sh_buf_puts(sql, " AND o.value IS NOT NULL AND ");
+	filter_sql(sql, b, a, q->filter, "o.entity_id");
+	sh_buf_puts(sql, " UNION ALL SELECT e.final, 1, NULL, NULL, e.uid FROM catalog_search o "
+		"JOIN catalog_entities e ON e.id = o.entity_id WHERE o.key_id = " KEY_ID_OF);
+	binds_add(b, a, "metadata.uid");
+	scope_sql(sql, b, a, scope, "o.kind");
+	sh_buf_puts(sql, " AND NOT EXISTS (SELECT 1 FROM catalog_search f WHERE f.entity_id = o.entity_id "
+		"AND f.key_id = " KEY_ID_OF " AND f.value IS NOT NULL) AND ");
+	binds_add(b, a, o->order_field);
+	filter_sql(sql, b, a, q->filter, "o.entity_id");
+	sh_buf_printf(sql, ") ORDER BY grp, v %s, w %s, u LIMIT %ld OFFSET %ld", o->desc ? "DESC" : "ASC",
+		o->desc ? "DESC" : "ASC", o->limit >= 0 ? o->limit + 1 : -1, o->offset);
 }
 
 int catalog_get_entities(struct http_req *req, struct sh_err *err)
@@ -238,19 +261,24 @@ int catalog_get_entities(struct http_req *req, struct sh_err *err)
 		(rc = parse_list_paging(&o, req, err)) != 0)
 		return rc;
 	filter_take_kinds(&q.filter, a, &scope);
-	/* Start from the order key's rows, else from one row per entity. */
-	sh_buf_puts(&sql, "SELECT e.final FROM catalog_search o JOIN catalog_entities e ON e.id = o.entity_id "
-		"WHERE o.key_id = " KEY_ID_OF);
-	binds_add(&binds, a, o.order_field ? o.order_field : "metadata.uid");
-	scope_sql(&sql, &binds, a, &scope, "o.kind");
-	sh_buf_puts(&sql, " AND o.value IS NOT NULL AND ");
-	filter_sql(&sql, &binds, a, q.filter, "o.entity_id");
-	if (o.order_field)
-		sh_buf_printf(&sql, " ORDER BY o.value %s, o.entity_id", o.desc ? "DESC" : "ASC");
-	else
-		sh_buf_puts(&sql, o.paged ? " ORDER BY e.ref" : " ORDER BY o.value");
-	if (o.paged)
-		sh_buf_printf(&sql, " LIMIT %ld OFFSET %ld", o.limit >= 0 ? o.limit + 1 : -1, o.offset);
+	if (o.order_field && o.paged) {
+		list_ordered_sql(&sql, &binds, a, &q, &scope, &o);
+	} else {
+		/* Start from the order key's rows, else from one row per entity. */
+		sh_buf_puts(&sql, "SELECT e.final FROM catalog_search o JOIN catalog_entities e "
+			"ON e.id = o.entity_id WHERE o.key_id = " KEY_ID_OF);
+		binds_add(&binds, a, o.order_field ? o.order_field : "metadata.uid");
+		scope_sql(&sql, &binds, a, &scope, "o.kind");
+		sh_buf_puts(&sql, " AND o.value IS NOT NULL AND ");
+		filter_sql(&sql, &binds, a, q.filter, "o.entity_id");
+		if (o.order_field)
+			sh_buf_printf(&sql, " ORDER BY o.value %s, o.original %s, o.entity_id",
+				o.desc ? "DESC" : "ASC", o.desc ? "DESC" : "ASC");
+		else
+			sh_buf_puts(&sql, o.paged ? " ORDER BY e.ref" : " ORDER BY o.value");
+		if (o.paged)
+			sh_buf_printf(&sql, " LIMIT %ld OFFSET %ld", o.limit >= 0 ? o.limit + 1 : -1, o.offset);
+	}
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
 	if (rc != 0)
@@ -288,15 +316,14 @@ static int facet_counts(json_t *facets, struct http_req *req, const char *facet,
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	/* One pass over the facet key's rows, in (kind, value) index order. */
-	/* Values group case-insensitively (the lower-case index order, no
-	 * sort); the casing shown is the entities' own. */
-	sh_buf_puts(&sql, "SELECT coalesce(max(o.original), o.value), count(*) "
+	/* Grouped by exact value, in index order: no sort. */
+	sh_buf_puts(&sql, "SELECT coalesce(o.original, o.value), count(*) "
 		"FROM catalog_search o WHERE o.key_id = " KEY_ID_OF);
 	binds_add(&binds, a, key);
 	scope_sql(&sql, &binds, a, scope, "o.kind");
 	sh_buf_puts(&sql, " AND o.value IS NOT NULL AND ");
 	filter_sql(&sql, &binds, a, filter, "o.entity_id");
-	sh_buf_puts(&sql, " GROUP BY o.value ORDER BY o.value");
+	sh_buf_puts(&sql, " GROUP BY o.value, o.original ORDER BY o.value, o.original");
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
 	if (rc != 0) {

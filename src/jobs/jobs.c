@@ -53,7 +53,12 @@ int jobs_enqueue(sqlite3 *db, const char *queue, const char *key, const json_t *
 {
 	static const char sql[] =
 		"INSERT INTO jobs (queue, key, payload, run_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-		"ON CONFLICT (queue, key) DO UPDATE SET payload = excluded.payload, "
+		"ON CONFLICT (queue, key) DO UPDATE SET "
+		/* An empty payload never replaces one that is still waiting for
+		 * its run (a refresh's "force"); it does replace the payload of
+		 * the run in progress, which is spent. */
+		"payload = CASE WHEN excluded.payload = '{}' AND NOT (locked_until > ?5 AND attempts > 0) "
+		"THEN payload ELSE excluded.payload END, "
 		/* While the job runs (leased, not yet re-enqueued), the run it
 		 * was waiting for is happening now: the new time replaces it.
 		 * Otherwise the earlier of the two wins. */
