@@ -55,7 +55,7 @@ done
 count_from "$log/cmocka.txt" '\[  PASSED  \] [0-9]+' '\[  FAILED  \] [0-9]+'
 
 step "unit tests under valgrind"
-setup build-valgrind -Dbuildtype=debug || failed+=(valgrind-build)
+setup build-valgrind -Dbuildtype=debug -Dc_args=-gdwarf-4 || failed+=(valgrind-build)
 if meson test -C build-valgrind --suite unit --print-errorlogs \
   --wrapper "valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$PWD/tests/valgrind.supp" \
   >"$log/vg.txt" 2>&1; then
