@@ -98,22 +98,24 @@ relations=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).e
 
 # ---- re-processing unchanged content -------------------------------------------------
 loc_ref="location:default/bench-catalog"
-round_after() { # round_after COUNTER: ms until the counter moves
-	local before t
-	before=$(metric "$1")
-	t=$(now_ms)
-	"${@:2}" >/dev/null
-	while [ "$(metric "$1")" = "$before" ]; do sleep 0.01; done
-	echo $(( $(now_ms) - t ))
-}
 refresh() { curl -s -XPOST -H 'content-type: application/json' -d "{\"entityRef\":\"$loc_ref\"}" "$base/api/catalog/refresh"; }
-unchanged_ms=$(round_after 'stagehand_catalog_rounds_total{result="unchanged"}' refresh)
+# The refresh queues the Location and its root; both find their files as
+# they were: timed until the second unchanged round is counted.
+before=$(metric 'stagehand_catalog_rounds_total{result="unchanged"}')
+t=$(now_ms)
+refresh >/dev/null
+while [ "$(metric 'stagehand_catalog_rounds_total{result="unchanged"}')" -lt $((before + 2)) ]; do sleep 0.005; done
+unchanged_ms=$(( $(now_ms) - t ))
 # A deleted entity makes its Location re-read everything in full (every
-# entity parsed, validated and compared by hash; one written again).
-victim_uid=$(curl -s "$base/api/catalog/entities/by-name/component/default/component-1" |
-	python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["uid"])')
-delete_one() { curl -s -XDELETE "$base/api/catalog/entities/by-uid/$victim_uid"; }
-forced_ms=$(round_after 'stagehand_catalog_rounds_total{result="applied"}' delete_one)
+# entity parsed, validated and compared by hash; the deleted one written
+# again): timed until the entity is served again.
+victim=component-1
+victim_url="$base/api/catalog/entities/by-name/component/default/$victim"
+victim_uid=$(curl -s "$victim_url" | python3 -c 'import json,sys; print(json.load(sys.stdin)["metadata"]["uid"])')
+t=$(now_ms)
+curl -s -XDELETE "$base/api/catalog/entities/by-uid/$victim_uid" >/dev/null
+until [ "$(curl -s -o /dev/null -w '%{http_code}' "$victim_url")" = 200 ]; do sleep 0.005; done
+forced_ms=$(( $(now_ms) - t ))
 
 # ---- restart ------------------------------------------------------------------------------
 kill -TERM "$sh_pid"; wait "$sh_pid" 2>/dev/null || true

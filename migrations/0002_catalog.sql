@@ -59,6 +59,13 @@ CREATE TABLE catalog_search (
 CREATE INDEX catalog_search_key ON catalog_search (key_id, kind, value, original, entity_id);
 CREATE INDEX catalog_search_entity ON catalog_search (entity_id, key_id, value);
 
+-- How many entities of each kind the API serves: the total of the most
+-- common query (a kind, ordered by name) without counting index rows.
+CREATE TABLE catalog_kind_counts (
+  kind TEXT    PRIMARY KEY,
+  n    INTEGER NOT NULL
+) WITHOUT ROWID;
+
 -- Registered locations (through the API or from configuration).
 CREATE TABLE catalog_locations (
   id          TEXT    PRIMARY KEY,

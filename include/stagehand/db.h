@@ -7,6 +7,7 @@
 #define STAGEHAND_DB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,10 @@ void db_release(struct db_pool *pool, sqlite3 *db);
  * not know is refused.
  */
 int db_migrate(sqlite3 *db, const struct db_migration *m, size_t n, struct sh_err *err) SH_WUR;
+
+/* Widen a connection's page cache (128 MiB) for one large transaction, or
+ * return it to its usual 8 MiB and give the memory back. */
+void db_cache_wide(sqlite3 *db, bool wide);
 
 /* Bytes the database file uses (page_count * page_size), or -1. */
 int64_t db_size_bytes(sqlite3 *db);

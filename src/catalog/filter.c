@@ -573,3 +573,40 @@ const char *sh_number_text(struct sh_arena *a, double d)
 	}
 	return sh_arena_printf(a, "%.17g", d);
 }
+
+bool filter_branch_kinds(struct pred *branch, struct sh_arena *a, struct kind_scope *out)
+{
+	size_t index = 0;
+	struct pred *leaf = kind_leaf(branch, &index);
+
+	out->kinds = NULL;
+	out->n = 0;
+	if (leaf == NULL)
+		return false;
+	add_kinds(a, out, leaf);
+	return true;
+}
+
+struct pred *filter_take_driver(struct pred **p)
+{
+	struct pred *leaf;
+
+	if (*p == NULL)
+		return NULL;
+	if ((*p)->op == P_MATCH && ((*p)->m == M_EQ || (*p)->m == M_IN)) {
+		leaf = *p;
+		*p = NULL;
+		return leaf;
+	}
+	if ((*p)->op != P_ALL)
+		return NULL;
+	for (size_t i = 0; i < (*p)->n; i++) {
+		leaf = (*p)->kids[i];
+		if (leaf->op != P_MATCH || (leaf->m != M_EQ && leaf->m != M_IN))
+			continue;
+		memmove(&(*p)->kids[i], &(*p)->kids[i + 1], ((*p)->n - i - 1) * sizeof(*(*p)->kids));
+		(*p)->n--;
+		return leaf;
+	}
+	return NULL;
+}

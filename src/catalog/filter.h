@@ -62,6 +62,14 @@ struct kind_scope {
  * the tree (*p may become NULL); OR branches keep theirs. */
 void filter_take_kinds(struct pred **p, struct sh_arena *a, struct kind_scope *scope);
 
+/* The kinds one OR branch names (without changing it); false if it names
+ * none. */
+bool filter_branch_kinds(struct pred *branch, struct sh_arena *a, struct kind_scope *out);
+
+/* Take an equality (or $in) condition out of *p — p itself, or a child of
+ * an AND — to drive a query from its index rows; NULL when there is none. */
+struct pred *filter_take_driver(struct pred **p);
+
 /* " AND kindcol IN (...)" for a non-empty scope; nothing otherwise. */
 void scope_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
 	const struct kind_scope *scope, const char *kindcol);

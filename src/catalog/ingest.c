@@ -11,6 +11,7 @@
  */
 #include "store.h"
 
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,12 @@ struct item {
 	json_t *errors;           /* entity-level status items, or NULL */
 };
 
+struct text {
+	const char *key;           /* type:target */
+	char *data;                /* malloc'ed */
+	size_t len;
+};
+
 struct round {
 	struct catalog *c;
 	struct sh_arena *a;
@@ -38,7 +45,9 @@ struct round {
 	bool fatal;
 	struct item *items;
 	size_t n, cap;
-	struct sh_buf source;      /* what the targets held, for the source hash */
+	struct sh_buf source;      /* each target's key and content hash */
+	struct text *texts;        /* what the targets held, read but not parsed */
+	size_t n_texts, cap_texts;
 };
 
 static json_t *status_item(const char *name, const char *message)
@@ -222,10 +231,6 @@ static void take_text(struct round *r, const char *key, const char *text, size_t
 	size_t i;
 	json_t *doc;
 
-	sh_buf_puts(&r->source, key);
-	sh_buf_putc(&r->source, '\n');
-	sh_buf_put(&r->source, text, len);
-	sh_buf_putc(&r->source, '\0');
 	if (yaml_parse(&docs, &lines, text, len, key, NULL, &err) != 0) {
 		add_error(r->errors, "InputError", err.msg);
 		r->fatal = true;
@@ -254,8 +259,42 @@ static void read_one(struct round *r, const char *type, const char *target, bool
 		r->fatal = true;
 		return;
 	}
-	take_text(r, key, text, len);
-	free(text);
+	/* Keep it unparsed: if every target holds what it held last time,
+	 * the round stops at the hash. */
+	{
+		char hash[41];
+		sha1_hex(hash, text, len);
+		sh_buf_printf(&r->source, "%s\n%s\n", key, hash);
+	}
+	if (r->n_texts == r->cap_texts) {
+		r->cap_texts = r->cap_texts ? r->cap_texts * 2 : 8;
+		r->texts = sh_realloc(r->texts, r->cap_texts * sizeof(*r->texts));
+	}
+	r->texts[r->n_texts++] = (struct text){ key, text, len };
+}
+
+/* Parse every target read, then let go of the texts. */
+static void parse_texts(struct round *r)
+{
+	for (size_t i = 0; i < r->n_texts; i++) {
+		take_text(r, r->texts[i].key, r->texts[i].data, r->texts[i].len);
+		free(r->texts[i].data);
+		r->texts[i].data = NULL;
+	}
+}
+
+static void round_dispose(struct round *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		json_decref(r->items[i].p.entity);
+		json_decref(r->items[i].errors);
+	}
+	for (size_t i = 0; i < r->n_texts; i++)
+		free(r->texts[i].data);
+	free(r->texts);
+	json_decref(r->errors);
+	json_decref(r->refs);
+	sh_buf_dispose(&r->source);
 }
 
 static void read_targets(struct round *r, const json_t *location)
@@ -446,8 +485,13 @@ static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, 
 		atomic_fetch_add(&r->c->entities_unchanged, (uint64_t)self->emitted);
 		return 0;
 	}
-	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0)
+	parse_texts(r);
+	if (r->n > 1000)
+		db_cache_wide(db, true);
+	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0) {
+		db_cache_wide(db, false);
 		return rc;
+	}
 	store_init(&s, db, r->a);
 	rc = apply_round(r, &s, db, hash, err);
 	store_dispose(&s);
@@ -458,6 +502,8 @@ static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, 
 		int rb = db_exec(db, "ROLLBACK", &ignored);
 		(void)rb; /* the error being reported is the round's */
 	}
+	if (r->n > 1000)
+		db_cache_wide(db, false);
 	atomic_fetch_add(r->fatal || rc != 0 ? &r->c->rounds_failed : &r->c->rounds_applied, 1);
 	if (rc == 0 && !r->fatal)
 		atomic_fetch_add(&r->c->entities_applied, (uint64_t)r->n);
@@ -473,6 +519,7 @@ static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *p
 	struct round r = { .c = c, .a = a, .self = ref };
 	bool force = json_is_true(json_object_get(payload, "force"));
 	uint64_t t0 = sh_now_ns();
+	bool big;
 	int rc = 0, found;
 
 	found = load_self(db, a, ref, &self);
@@ -484,8 +531,6 @@ static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *p
 	r.refs = json_object();
 	read_targets(&r, self.entity);
 	rc = run_round(&r, db, &self, force, err);
-	for (size_t i = 0; i < r.n; i++)
-		json_decref(r.items[i].p.entity), json_decref(r.items[i].errors);
 	if (rc == 0)
 		rc = jobs_enqueue(db, CATALOG_QUEUE, ref, NULL, c->interval_ms, err);
 	if (rc == 0)
@@ -494,10 +539,11 @@ static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *p
 		json_array_size(r.errors), (double)(sh_now_ns() - t0) / 1e6);
 done:
 	json_decref(self.entity);
-	json_decref(r.errors);
-	json_decref(r.refs);
-	sh_buf_dispose(&r.source);
+	big = r.n > 1000;
+	round_dispose(&r);
 	sh_arena_free(a);
+	if (big)
+		malloc_trim(0); /* a large round's memory goes back to the system */
 	return rc;
 }
 
@@ -520,6 +566,7 @@ static void dry_round(struct catalog *c, struct sh_arena *a, const json_t *loc, 
 	r.errors = json_array();
 	r.refs = json_object();
 	read_targets(&r, loc);
+	parse_texts(&r);
 	json_array_extend(errors, r.errors);
 	for (size_t i = 0; i < r.n; i++) {
 		struct item *it = &r.items[i];
@@ -531,13 +578,7 @@ static void dry_round(struct catalog *c, struct sh_arena *a, const json_t *loc, 
 		else if (strcmp(it->kind, "Location") == 0)
 			add_error(errors, "InputError", "Locations are nested more than 8 deep");
 	}
-	for (size_t i = 0; i < r.n; i++) {
-		json_decref(r.items[i].p.entity);
-		json_decref(r.items[i].errors);
-	}
-	json_decref(r.errors);
-	json_decref(r.refs);
-	sh_buf_dispose(&r.source);
+	round_dispose(&r);
 }
 
 int ingest_dry_run(struct catalog *c, struct sh_arena *a, const char *type, const char *target,

@@ -12,6 +12,14 @@
 #include <string.h>
 
 #define DEFAULT_LIMIT 200
+#define MAX_PARTS 8
+
+/* One independently ordered slice of a query: an OR whose branches name
+ * different kinds runs as one slice per branch, merged. */
+struct part {
+	struct pred *filter;
+	struct kind_scope scope;
+};
 
 struct page {
 	struct pred *filter;
@@ -27,6 +35,8 @@ struct page {
 	const char *after_value, *after_uid;
 	const char *first_value, *first_uid;
 	int64_t after_id, first_id;    /* entity ids: the keyset's last tie-break */
+	struct part parts[MAX_PARTS];
+	size_t n_parts;
 	const char *after_original;    /* the sort value's original text ("" when none) */
 	struct kind_scope scope;
 	json_int_t total;
@@ -206,17 +216,27 @@ static int decode_cursor(struct page *p, struct sh_arena *a, const char *cursor,
 
 /* FROM ... WHERE over the driving key's rows: the order key, else
  * metadata.uid (one row per entity, in uid order). */
+static void term_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
+	const struct page *p);
+
 static void where_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
-	const struct page *p, bool join)
+	const struct page *p, const struct part *part, bool join)
 {
 	sh_buf_puts(sql, " FROM catalog_search o ");
 	if (join)
 		sh_buf_puts(sql, "JOIN catalog_entities e ON e.id = o.entity_id ");
 	sh_buf_puts(sql, "WHERE o.key_id = " KEY_ID_OF);
 	binds_add(b, a, p->order_field ? p->order_field : "metadata.uid");
-	scope_sql(sql, b, a, &p->scope, "o.kind");
+	scope_sql(sql, b, a, &part->scope, "o.kind");
 	sh_buf_puts(sql, " AND o.value IS NOT NULL AND ");
-	filter_sql(sql, b, a, p->filter, "o.entity_id");
+	filter_sql(sql, b, a, part->filter, "o.entity_id");
+	term_sql(sql, b, a, p);
+}
+
+/* The full-text condition on o.entity_id, if there is a term. */
+static void term_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
+	const struct page *p)
+{
 	if (p->term) {
 		struct sh_buf like = SH_BUF_INIT;
 		sh_buf_puts(sql, " AND EXISTS (SELECT 1 FROM catalog_search t WHERE t.entity_id = o.entity_id "
@@ -242,21 +262,24 @@ static void where_sql(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *
 	}
 }
 
-static int count_total(struct http_req *req, const struct page *p, json_int_t *out,
+/* Keys every served entity has exactly once. */
+static bool always_present(const char *key)
+{
+	return key == NULL || strcmp(key, "metadata.name") == 0 || strcmp(key, "metadata.namespace") == 0 ||
+		strcmp(key, "metadata.uid") == 0 || strcmp(key, "kind") == 0 || strcmp(key, "apiversion") == 0;
+}
+
+/* A kind-only query's total, from the per-kind counts. */
+static int count_kinds(struct http_req *req, const struct kind_scope *scope, json_int_t *out,
 	struct sh_err *err)
 {
-	struct sh_arena *a = http_arena(req);
 	struct sql_binds b = { 0 };
 	struct sh_buf sql = SH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	/* An entity with several values of the order key counts once. */
-	sh_buf_puts(&sql, p->order_field && strcmp(p->order_field, "metadata.name") != 0 &&
-		strcmp(p->order_field, "metadata.uid") != 0 && strcmp(p->order_field, "kind") != 0 &&
-		strcmp(p->order_field, "metadata.namespace") != 0
-		? "SELECT count(DISTINCT o.entity_id)" : "SELECT count(*)");
-	where_sql(&sql, &b, a, p, false);
+	sh_buf_puts(&sql, "SELECT coalesce(sum(n), 0) FROM catalog_kind_counts WHERE 1");
+	scope_sql(&sql, &b, http_arena(req), scope, "kind");
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
 	if (rc != 0)
@@ -267,6 +290,125 @@ static int count_total(struct http_req *req, const struct page *p, json_int_t *o
 	return 0;
 }
 
+static int count_sql(struct http_req *req, struct sh_buf *sql, const struct sql_binds *b,
+	json_int_t *out, struct sh_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(&st, req, sql->ptr, err);
+
+	if (rc != 0)
+		return rc;
+	binds_apply(st, b, 1);
+	*out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Count from the rows of one equality condition (a range of the index)
+ * rather than from every row of the scope. */
+static int count_driven(struct http_req *req, const struct page *p, struct part *part,
+	struct pred *leaf, json_int_t *out, struct sh_err *err)
+{
+	struct sh_arena *a = http_arena(req);
+	struct sql_binds b = { 0 };
+	struct sh_buf sql = SH_BUF_INIT;
+	int rc;
+
+	/* An entity has one row per value: several values may match it. */
+	sh_buf_printf(&sql, "SELECT %s FROM catalog_search o WHERE o.key_id = " KEY_ID_OF,
+		leaf->m == M_EQ ? "count(*)" : "count(DISTINCT o.entity_id)");
+	binds_add(&b, a, leaf->key);
+	scope_sql(&sql, &b, a, &part->scope, "o.kind");
+	sh_buf_puts(&sql, " AND o.value IN (");
+	for (size_t i = 0; i < leaf->n_values; i++) {
+		sh_buf_puts(&sql, i ? ", ?" : "?");
+		binds_add(&b, a, leaf->values[i]);
+	}
+	sh_buf_puts(&sql, ") AND ");
+	filter_sql(&sql, &b, a, part->filter, "o.entity_id");
+	if (!always_present(p->order_field)) {
+		/* Entities without the order field are not in the results. */
+		sh_buf_puts(&sql, " AND EXISTS (SELECT 1 FROM catalog_search g WHERE g.entity_id = o.entity_id "
+			"AND g.key_id = " KEY_ID_OF " AND g.value IS NOT NULL)");
+		binds_add(&b, a, p->order_field);
+	}
+	rc = count_sql(req, &sql, &b, out, err);
+	sh_buf_dispose(&sql);
+	return rc;
+}
+
+static int count_part(struct http_req *req, const struct page *p, struct part *part,
+	json_int_t *out, struct sh_err *err)
+{
+	struct sh_arena *a = http_arena(req);
+	struct sql_binds b = { 0 };
+	struct sh_buf sql = SH_BUF_INIT;
+	struct pred *leaf;
+	int rc;
+
+	if (part->filter == NULL && p->term == NULL && always_present(p->order_field))
+		return count_kinds(req, &part->scope, out, err);
+	if (p->term == NULL && (leaf = filter_take_driver(&part->filter)) != NULL) {
+		rc = count_driven(req, p, part, leaf, out, err);
+		part->filter = filter_and(a, part->filter, leaf); /* put it back for fetching */
+		return rc;
+	}
+	/* An entity with several values of the order key counts once. */
+	sh_buf_puts(&sql, always_present(p->order_field) ? "SELECT count(*)"
+		: "SELECT count(DISTINCT o.entity_id)");
+	where_sql(&sql, &b, a, p, part, false);
+	rc = count_sql(req, &sql, &b, out, err);
+	sh_buf_dispose(&sql);
+	return rc;
+}
+
+/* Parts name different kinds, so their counts add up. */
+static int count_total(struct http_req *req, struct page *p, json_int_t *out,
+	struct sh_err *err)
+{
+	json_int_t n;
+	int rc;
+
+	*out = 0;
+	for (size_t i = 0; i < p->n_parts; i++) {
+		if ((rc = count_part(req, p, &p->parts[i], &n, err)) != 0)
+			return rc;
+		*out += n;
+	}
+	return 0;
+}
+
+/* Split p's filter into parts: the branches of a top-level OR when each
+ * names its own, different kinds; else the whole filter as one part. */
+static void split_parts(struct page *p, struct sh_arena *a)
+{
+	struct pred *f = p->filter;
+
+	p->n_parts = 1;
+	p->parts[0] = (struct part){ p->filter, p->scope };
+	if (f == NULL || f->op != P_ANY || f->n < 2 || f->n > MAX_PARTS || p->scope.n < 2)
+		return;
+	for (size_t i = 0; i < f->n; i++) {
+		struct kind_scope ks;
+		if (!filter_branch_kinds(f->kids[i], a, &ks))
+			return;
+		for (size_t j = 0; j < i; j++) {
+			struct kind_scope other;
+			if (!filter_branch_kinds(f->kids[j], a, &other))
+				return;
+			for (size_t x = 0; x < ks.n; x++)
+				for (size_t y = 0; y < other.n; y++)
+					if (strcmp(ks.kinds[x], other.kinds[y]) == 0)
+						return; /* overlapping kinds: one part */
+		}
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		p->parts[i].filter = f->kids[i];
+		filter_take_kinds(&p->parts[i].filter, a, &p->parts[i].scope);
+	}
+	p->n_parts = f->n;
+}
+
 struct row {
 	const char *final;
 	const char *value;
@@ -274,6 +416,29 @@ struct row {
 	const char *uid;
 	int64_t id;
 };
+
+/* One part's rows in order, as a SELECT of (final, value, uid, id,
+ * original-or-"") with the keyset applied and at most `limit` rows. */
+static void part_select(struct sh_buf *sql, struct sql_binds *b, struct sh_arena *a,
+	const struct page *p, const struct part *part, long limit)
+{
+	bool backwards = p->desc != p->is_previous;
+	const char *dir = backwards ? "DESC" : "ASC";
+
+	sh_buf_puts(sql, "SELECT e.final AS f, o.value AS v, e.uid AS u, o.entity_id AS id, "
+		"ifnull(o.original, '') AS w");
+	where_sql(sql, b, a, p, part, true);
+	if (p->has_cursor) {
+		/* The index order is (value, original, entity id). */
+		sh_buf_printf(sql, " AND o.value %s ? AND (o.value, ifnull(o.original, ''), o.entity_id) %s "
+			"(?, ?, %lld)", backwards ? "<=" : ">=", backwards ? "<" : ">", (long long)p->after_id);
+		binds_add(b, a, p->after_value);
+		binds_add(b, a, p->after_value);
+		binds_add(b, a, p->after_original);
+	}
+	sh_buf_printf(sql, " ORDER BY o.value %s, o.original %s, o.entity_id %s LIMIT %ld", dir, dir, dir,
+		limit);
+}
 
 /* Fetch up to limit + 1 rows; *n gets how many, in query order. */
 static int fetch(struct http_req *req, const struct page *p, struct row **out, size_t *n,
@@ -283,26 +448,27 @@ static int fetch(struct http_req *req, const struct page *p, struct row **out, s
 	struct sql_binds b = { 0 };
 	struct sh_buf sql = SH_BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	bool backwards = p->desc != p->is_previous;
-	const char *dir = backwards ? "DESC" : "ASC";
+	const char *dir = p->desc != p->is_previous ? "DESC" : "ASC";
+	long skip = !p->has_cursor ? p->offset : 0;
 	struct row *rows = sh_arena_alloc(a, (size_t)(p->limit + 1) * sizeof(*rows));
 	size_t k = 0;
 	int rc;
 
-	sh_buf_puts(&sql, "SELECT e.final, o.value, e.uid, o.entity_id, ifnull(o.original, '')");
-	where_sql(&sql, &b, a, p, true);
-	if (p->has_cursor) {
-		/* The index order is (value, original, entity id). */
-		sh_buf_printf(&sql, " AND o.value %s ? AND (o.value, ifnull(o.original, ''), o.entity_id) %s "
-			"(?, ?, %lld)", backwards ? "<=" : ">=", backwards ? "<" : ">", (long long)p->after_id);
-		binds_add(&b, a, p->after_value);
-		binds_add(&b, a, p->after_value);
-		binds_add(&b, a, p->after_original);
+	if (p->n_parts == 1) {
+		part_select(&sql, &b, a, p, &p->parts[0], p->limit + 1);
+	} else {
+		/* Each part walks its own index range; the merge sorts at most
+		 * (limit + 1 + offset) rows per part. */
+		sh_buf_puts(&sql, "SELECT f, v, u, id, w FROM (");
+		for (size_t i = 0; i < p->n_parts; i++) {
+			sh_buf_puts(&sql, i ? " UNION ALL SELECT * FROM (" : "SELECT * FROM (");
+			part_select(&sql, &b, a, p, &p->parts[i], p->limit + 1 + skip);
+			sh_buf_puts(&sql, ")");
+		}
+		sh_buf_printf(&sql, ") ORDER BY v %s, w %s, id %s LIMIT %ld", dir, dir, dir, p->limit + 1);
 	}
-	sh_buf_printf(&sql, " ORDER BY o.value %s, o.original %s, o.entity_id %s LIMIT %ld", dir, dir, dir,
-		p->limit + 1);
-	if (!p->has_cursor && p->offset > 0)
-		sh_buf_printf(&sql, " OFFSET %ld", p->offset);
+	if (skip > 0)
+		sh_buf_printf(&sql, " OFFSET %ld", skip);
 	rc = prepare(&st, req, sql.ptr, err);
 	sh_buf_dispose(&sql);
 	if (rc != 0)
@@ -344,6 +510,7 @@ static int respond_page(struct http_req *req, struct page *p, struct sh_err *err
 	int rc;
 
 	filter_take_kinds(&p->filter, a, &p->scope);
+	split_parts(p, a);
 	if (!p->has_cursor && p->include_total && (rc = count_total(req, p, &p->total, err)) != 0)
 		goto done;
 	if ((rc = fetch(req, p, &rows, &n, err)) != 0)

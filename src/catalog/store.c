@@ -38,6 +38,8 @@ static const char *const sql[ST_COUNT] = {
 	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
 	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
 	[ST_KEY_GET] = "SELECT id FROM catalog_keys WHERE key = ?1",
+	[ST_KIND_COUNT] = "INSERT INTO catalog_kind_counts (kind, n) VALUES (?1, ?2) "
+		"ON CONFLICT (kind) DO UPDATE SET n = n + excluded.n",
 	[ST_KEY_ADD] = "INSERT INTO catalog_keys (key) VALUES (?1)",
 	[ST_SET_SOURCE] = "UPDATE catalog_entities SET source_hash = ?2, "
 		"errors = ?3, emitted = coalesce(?4, emitted) WHERE ref = ?1",
@@ -88,6 +90,7 @@ void store_init(struct store *s, sqlite3 *db, struct sh_arena *a)
 	s->pending = json_object();
 	s->key_ids = json_object();
 	s->row_seen = json_object();
+	s->kind_delta = json_object();
 }
 
 void store_dispose(struct store *s)
@@ -97,6 +100,7 @@ void store_dispose(struct store *s)
 	json_decref(s->pending);
 	json_decref(s->key_ids);
 	json_decref(s->row_seen);
+	json_decref(s->kind_delta);
 	free(s->dirty);
 	memset(s, 0, sizeof(*s));
 }
@@ -276,6 +280,14 @@ int store_set_source(struct store *s, const char *ref, const char *source_hash,
 }
 
 /* Delete ref and, recursively, everything it emitted. */
+static void count_kind(struct store *s, const char *ref, int delta)
+{
+	char *kind = sh_arena_strndup(s->a, ref, strcspn(ref, ":"));
+
+	json_object_set_new(s->kind_delta, kind,
+		json_integer(json_integer_value(json_object_get(s->kind_delta, kind)) + delta));
+}
+
 int store_delete(struct store *s, const char *ref, struct sh_err *err)
 {
 	struct entity_row row;
@@ -303,6 +315,8 @@ int store_delete(struct store *s, const char *ref, struct sh_err *err)
 			return rc;
 	if ((rc = replace_relations(s, row.id, NULL, 0, err)) != 0)
 		return rc;
+	if (row.has_processed)
+		count_kind(s, ref, -1);
 	st = store_stmt(s, ST_DEL_SEARCH);
 	sqlite3_bind_int64(st, 1, row.id);
 	if ((rc = store_step_done(s, st, err)) != 0)
@@ -564,11 +578,33 @@ static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
 	if (old_final != NULL && strcmp(old_final, text) == 0) {
 		rc = 0; /* nothing changed: keep the etag and the index */
 	} else if ((rc = write_final(s, id, text, etag, err)) == 0) {
+		if (old_final == NULL)
+			count_kind(s, ref, 1); /* served from now on */
 		rc = reindex(s, id, ref, entity, old_final != NULL, err);
 	}
 	free(text);
 	json_decref(entity);
 	return rc;
+}
+
+static int flush_kind_counts(struct store *s, struct sh_err *err)
+{
+	const char *kind;
+	json_t *delta;
+	int rc;
+
+	json_object_foreach(s->kind_delta, kind, delta) {
+		sqlite3_stmt *st;
+		if (json_integer_value(delta) == 0)
+			continue;
+		st = store_stmt(s, ST_KIND_COUNT);
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, json_integer_value(delta));
+		if ((rc = store_step_done(s, st, err)) != 0)
+			return rc;
+	}
+	json_object_clear(s->kind_delta);
+	return 0;
 }
 
 int store_stitch(struct store *s, struct sh_err *err)
@@ -583,5 +619,5 @@ int store_stitch(struct store *s, struct sh_err *err)
 		s->dirty[i] = NULL;
 	}
 	s->n_dirty = 0;
-	return 0;
+	return flush_kind_counts(s, err);
 }

@@ -7,7 +7,7 @@
 enum store_stmt {
 	ST_GET, ST_INSERT, ST_UPDATE, ST_RELS_OF, ST_DEL_RELS, ST_INS_REL, ST_STITCH_GET,
 	ST_STITCH_RELS, ST_SET_FINAL, ST_DEL_SEARCH, ST_INS_SEARCH, ST_CHILDREN, ST_DELETE,
-	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_COUNT
+	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_KIND_COUNT, ST_COUNT
 };
 
 /* One transaction's worth of writes on one connection. Strings it returns
@@ -21,6 +21,7 @@ struct store {
 	json_t *pending;      /* ref -> processed JSON text written this batch */
 	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
 	json_t *row_seen;     /* "key\nvalue" rows written for the entity being indexed */
+	json_t *kind_delta;   /* kind -> change in served entities, flushed by store_stitch */
 };
 
 struct entity_row {

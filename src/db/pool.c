@@ -31,10 +31,10 @@ static int open_one(sqlite3 **out, const char *path, struct sh_err *err)
 		"PRAGMA synchronous=NORMAL;"
 		"PRAGMA foreign_keys=ON;"
 		"PRAGMA temp_store=MEMORY;"
-		/* Pages are read through the OS page cache mapping instead of
-		 * copied by pread; each connection keeps a modest private cache. */
-		"PRAGMA mmap_size=1073741824;"
-		"PRAGMA cache_size=-16384;";
+		/* A modest private page cache per connection; the OS page cache
+		 * does the rest. Large writes widen it for their duration
+		 * (db_cache_wide). */
+		"PRAGMA cache_size=-8192;";
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	sqlite3 *db = NULL;
 
@@ -116,6 +116,16 @@ void db_release(struct db_pool *p, sqlite3 *db)
 	p->free_conns[p->n_free++] = db;
 	pthread_cond_signal(&p->available);
 	pthread_mutex_unlock(&p->lock);
+}
+
+void db_cache_wide(sqlite3 *db, bool wide)
+{
+	int rc = sqlite3_exec(db, wide ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-8192",
+		NULL, NULL, NULL);
+
+	(void)rc; /* a cache size is advice; failing to set it changes nothing else */
+	if (!wide)
+		sqlite3_db_release_memory(db);
 }
 
 int64_t db_size_bytes(sqlite3 *db)
