@@ -87,12 +87,16 @@ start_server() {
 # ---- ingest -------------------------------------------------------------------------
 t0=$(now_ms)
 start_server
-while [ "$(total_items)" != "$expected" ]; do
+# Done when every entity is served and both Location rounds (the root and
+# the generated catalog's) have finished writing.
+until [ "$(total_items)" = "$expected" ] &&
+	[ "$(metric 'stagehand_catalog_rounds_total{result="applied"}')" -ge 2 ]; do
 	kill -0 "$sh_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
 	[ $(( $(now_ms) - t0 )) -lt 600000 ] || { say "catalog.sh: ingest did not finish in 10 minutes"; exit 1; }
 	sleep 0.01
 done
 ingest_ms=$(( $(now_ms) - t0 ))
+sleep 1 # the worker hands the round's memory back after its last write
 rss=$(rss_kb "$sh_pid")
 relations=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from catalog_relations').fetchone()[0])" "$tmp/data/stagehand.db")
 

@@ -407,7 +407,8 @@ void filter_take_kinds(struct pred **p, struct sh_arena *a, struct kind_scope *s
 			/* The scope now says it; the AND no longer needs to. */
 			memmove(&(*p)->kids[index], &(*p)->kids[index + 1],
 				((*p)->n - index - 1) * sizeof(*(*p)->kids));
-			(*p)->n--;
+			if (--(*p)->n == 0)
+				*p = NULL; /* nothing else to check */
 		}
 		return;
 	}
@@ -605,7 +606,8 @@ struct pred *filter_take_driver(struct pred **p)
 		if (leaf->op != P_MATCH || (leaf->m != M_EQ && leaf->m != M_IN))
 			continue;
 		memmove(&(*p)->kids[i], &(*p)->kids[i + 1], ((*p)->n - i - 1) * sizeof(*(*p)->kids));
-		(*p)->n--;
+		if (--(*p)->n == 0)
+			*p = NULL;
 		return leaf;
 	}
 	return NULL;

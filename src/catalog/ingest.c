@@ -1,13 +1,14 @@
 /*
  * Processing a Location entity — the catalog's one kind of background job.
  *
- * A round reads every target of the Location, parses each YAML document,
- * processes the entities in it and then, in one transaction, writes what
- * changed, deletes what its files no longer hold, and stitches every entity
- * whose relations moved. Unchanged targets (same bytes as last round) cost
- * one read and one hash. If a target cannot be read or parsed, the round
- * applies nothing but the error, so a flaky source never empties the
- * catalog.
+ * A round reads every target of the Location; targets holding the same
+ * bytes as last round cost one read and one hash and nothing else. A
+ * changed round parses each YAML document and processes the entities in
+ * it, and only then writes what changed, deletes what its files no longer
+ * hold, and stitches every entity whose relations moved — in transactions
+ * of at most ROUND_CHUNK entities, each leaving a consistent catalog. If a
+ * target cannot be read or parsed, the round applies nothing but the
+ * error, so a flaky source never empties the catalog.
  */
 #include "store.h"
 
@@ -19,6 +20,7 @@
 #include "stagehand/yaml.h"
 
 #define PROCESSING_TYPE "backstage.io/catalog-processing"
+#define ROUND_CHUNK 2000      /* entities written per transaction */
 
 struct item {
 	const char *ref;
@@ -406,6 +408,21 @@ static int delete_orphans(struct round *r, struct store *s, struct sh_err *err)
 	return 0;
 }
 
+/* Commit what the round wrote so far and go on in a new transaction, so
+ * that a round over a very large file never builds one huge transaction.
+ * Each step leaves a consistent catalog: every entity stitched. Returns
+ * 1 when the Location itself has been deleted meanwhile. */
+static int next_chunk(struct round *r, struct store *s, sqlite3 *db, struct sh_err *err)
+{
+	struct entity_row self;
+	int rc;
+
+	if ((rc = store_stitch_written(s, err)) != 0 || (rc = db_exec(db, "COMMIT", err)) != 0 ||
+		(rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0)
+		return rc;
+	return store_get(s, r->self, &self) ? 0 : 1;
+}
+
 static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char *source_hash,
 	struct sh_err *err)
 {
@@ -420,8 +437,14 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 		for (size_t i = 0; i < r->n && rc == 0; i++) {
 			bool changed = false;
 			rc = apply_item(r, s, &r->items[i], &changed, err);
+			/* Written out now: the round's memory shrinks as it goes. */
+			json_decref(r->items[i].p.entity);
+			r->items[i].p.entity = NULL;
 			if (rc == 0 && changed && strcmp(r->items[i].kind, "Location") == 0)
 				rc = jobs_enqueue(db, CATALOG_QUEUE, r->items[i].ref, NULL, 0, err);
+			if (rc == 0 && (i + 1) % ROUND_CHUNK == 0 && i + 1 < r->n &&
+				(rc = next_chunk(r, s, db, err)) == 1)
+				return 0;
 		}
 		if (rc == 0)
 			rc = delete_orphans(r, s, err);

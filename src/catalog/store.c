@@ -101,7 +101,8 @@ void store_dispose(struct store *s)
 	json_decref(s->key_ids);
 	json_decref(s->row_seen);
 	json_decref(s->kind_delta);
-	free(s->dirty);
+	free(s->written.refs);
+	free(s->related.refs);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -147,27 +148,37 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-void store_mark(struct store *s, const char *ref)
+static void refset_add(struct refset *set, struct sh_arena *a, const char *ref)
 {
 	size_t i;
 
-	if (s->n_dirty * 2 >= s->cap_dirty) {
-		size_t cap = s->cap_dirty ? s->cap_dirty * 2 : 256;
-		const char **old = s->dirty;
-		size_t old_cap = s->cap_dirty;
-		s->dirty = sh_calloc(cap, sizeof(*s->dirty));
-		s->cap_dirty = cap;
-		s->n_dirty = 0;
+	if (set->n * 2 >= set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 256;
+		const char **old = set->refs;
+		size_t old_cap = set->cap;
+		set->refs = sh_calloc(cap, sizeof(*set->refs));
+		set->cap = cap;
+		set->n = 0;
 		for (size_t k = 0; k < old_cap; k++)
 			if (old[k] != NULL)
-				store_mark(s, old[k]);
+				refset_add(set, a, old[k]);
 		free(old);
 	}
-	for (i = hash_str(ref) & (s->cap_dirty - 1); s->dirty[i] != NULL; i = (i + 1) & (s->cap_dirty - 1))
-		if (strcmp(s->dirty[i], ref) == 0)
+	for (i = hash_str(ref) & (set->cap - 1); set->refs[i] != NULL; i = (i + 1) & (set->cap - 1))
+		if (strcmp(set->refs[i], ref) == 0)
 			return;
-	s->dirty[i] = sh_arena_strdup(s->a, ref);
-	s->n_dirty++;
+	set->refs[i] = sh_arena_strdup(a, ref);
+	set->n++;
+}
+
+void store_mark(struct store *s, const char *ref)
+{
+	refset_add(&s->written, s->a, ref);
+}
+
+static void mark_related(struct store *s, const char *ref)
+{
+	refset_add(&s->related, s->a, ref);
 }
 
 /* ---- rows ----------------------------------------------------------------------------- */
@@ -202,8 +213,8 @@ static int replace_relations(struct store *s, int64_t id, const struct relation 
 
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		store_mark(s, (const char *)sqlite3_column_text(st, 0));
-		store_mark(s, (const char *)sqlite3_column_text(st, 1));
+		mark_related(s, (const char *)sqlite3_column_text(st, 0));
+		mark_related(s, (const char *)sqlite3_column_text(st, 1));
 	}
 	st = store_stmt(s, ST_DEL_RELS);
 	sqlite3_bind_int64(st, 1, id);
@@ -217,7 +228,7 @@ static int replace_relations(struct store *s, int64_t id, const struct relation 
 		sqlite3_bind_text(st, 4, rels[i].target, -1, SQLITE_STATIC);
 		if ((rc = store_step_done(s, st, err)) != 0)
 			return rc;
-		store_mark(s, rels[i].source);
+		mark_related(s, rels[i].source);
 	}
 	return 0;
 }
@@ -607,17 +618,33 @@ static int flush_kind_counts(struct store *s, struct sh_err *err)
 	return 0;
 }
 
-int store_stitch(struct store *s, struct sh_err *err)
+static int stitch_set(struct store *s, struct refset *set, struct sh_err *err)
 {
 	int rc;
 
-	for (size_t i = 0; i < s->cap_dirty; i++) {
-		if (s->dirty[i] == NULL)
+	for (size_t i = 0; i < set->cap; i++) {
+		if (set->refs[i] == NULL)
 			continue;
-		if ((rc = stitch_one(s, s->dirty[i], err)) != 0)
+		if ((rc = stitch_one(s, set->refs[i], err)) != 0)
 			return rc;
-		s->dirty[i] = NULL;
+		set->refs[i] = NULL;
 	}
-	s->n_dirty = 0;
-	return flush_kind_counts(s, err);
+	set->n = 0;
+	return 0;
+}
+
+int store_stitch_written(struct store *s, struct sh_err *err)
+{
+	int rc = stitch_set(s, &s->written, err);
+
+	return rc == 0 ? flush_kind_counts(s, err) : rc;
+}
+
+int store_stitch(struct store *s, struct sh_err *err)
+{
+	int rc = stitch_set(s, &s->written, err);
+
+	if (rc == 0)
+		rc = stitch_set(s, &s->related, err);
+	return rc == 0 ? flush_kind_counts(s, err) : rc;
 }

@@ -16,8 +16,10 @@ struct store {
 	sqlite3 *db;
 	struct sh_arena *a;
 	sqlite3_stmt *st[ST_COUNT];
-	const char **dirty;   /* open-addressing set of refs to stitch */
-	size_t n_dirty, cap_dirty;
+	struct refset {       /* open-addressing set of refs */
+		const char **refs;
+		size_t n, cap;
+	} written, related;   /* to stitch: entities written; ends of their relations */
 	json_t *pending;      /* ref -> processed JSON text written this batch */
 	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
 	json_t *row_seen;     /* "key\nvalue" rows written for the entity being indexed */
@@ -69,5 +71,11 @@ char *processed_of_final(const char *final_text);
 /* Mark ref for stitching; store_stitch rebuilds every marked entity. */
 void store_mark(struct store *s, const char *ref);
 int store_stitch(struct store *s, struct sh_err *err) SH_WUR;
+
+/* Stitch only the entities written since the last stitch, leaving the
+ * other ends of their relations for store_stitch: between the chunks of a
+ * large round, a team owning thousands of entities is rebuilt once, at the
+ * end, instead of once per chunk. */
+int store_stitch_written(struct store *s, struct sh_err *err) SH_WUR;
 
 #endif
