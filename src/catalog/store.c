@@ -38,6 +38,8 @@ static const char *const sql[ST_COUNT] = {
 	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
 	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
 	[ST_KEY_GET] = "SELECT id FROM catalog_keys WHERE key = ?1",
+	[ST_ROWS_OF] = "SELECT rowid, key_id, value, original FROM catalog_search WHERE entity_id = ?1",
+	[ST_DEL_ROW] = "DELETE FROM catalog_search WHERE rowid = ?1",
 	[ST_KIND_COUNT] = "INSERT INTO catalog_kind_counts (kind, n) VALUES (?1, ?2) "
 		"ON CONFLICT (kind) DO UPDATE SET n = n + excluded.n",
 	[ST_KEY_ADD] = "INSERT INTO catalog_keys (key) VALUES (?1)",
@@ -91,6 +93,7 @@ void store_init(struct store *s, sqlite3 *db, struct sh_arena *a)
 	s->key_ids = json_object();
 	s->row_seen = json_object();
 	s->kind_delta = json_object();
+	s->existing = json_object();
 }
 
 void store_dispose(struct store *s)
@@ -101,6 +104,7 @@ void store_dispose(struct store *s)
 	json_decref(s->key_ids);
 	json_decref(s->row_seen);
 	json_decref(s->kind_delta);
+	json_decref(s->existing);
 	free(s->written.refs);
 	free(s->related.refs);
 	memset(s, 0, sizeof(*s));
@@ -376,6 +380,47 @@ static bool lower_into(char *dst, size_t n, const char *src)
 	return src[i] == '\0';
 }
 
+/* A search row's identity: key id, value and original (NULL kept apart
+ * from ""). */
+static char *row_identity(struct sh_arena *a, int64_t kid, const char *value,
+	const char *original)
+{
+	return sh_arena_printf(a, "%lld\n%c%s\n%c%s", (long long)kid, value ? 'v' : '-',
+		value ? value : "", original ? 'o' : '-', original ? original : "");
+}
+
+/* Load the entity's current rows into s->existing. */
+static void load_existing(struct store *s, int64_t id)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_ROWS_OF);
+
+	json_object_clear(s->existing);
+	sqlite3_bind_int64(st, 1, id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *value = (const char *)sqlite3_column_text(st, 2);
+		const char *original = (const char *)sqlite3_column_text(st, 3);
+		json_object_set_new(s->existing, row_identity(s->a, sqlite3_column_int64(st, 1), value,
+			original), json_integer(sqlite3_column_int64(st, 0)));
+	}
+}
+
+/* Delete the rows re-indexing did not produce again. */
+static int drop_remaining(struct store *s, struct sh_err *err)
+{
+	const char *ident;
+	json_t *rowid;
+	int rc;
+
+	json_object_foreach(s->existing, ident, rowid) {
+		sqlite3_stmt *st = store_stmt(s, ST_DEL_ROW);
+		sqlite3_bind_int64(st, 1, json_integer_value(rowid));
+		if ((rc = store_step_done(s, st, err)) != 0)
+			return rc;
+	}
+	json_object_clear(s->existing);
+	return 0;
+}
+
 static int index_row(struct store *s, int64_t id, const char *kind, const char *key,
 	const char *value, struct sh_err *err)
 {
@@ -396,14 +441,24 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 	}
 	if ((rc = key_id(s, lkey, &kid, err)) != 0)
 		return rc;
+	bool short_value = value != NULL && lower_into(lvalue, sizeof(lvalue), value);
+	const char *original = short_value && strcmp(lvalue, value) != 0 ? value : NULL;
+	if (json_object_size(s->existing) > 0) {
+		/* Re-indexing: a row the entity already has stays as it is. */
+		char *ident = row_identity(s->a, kid, short_value ? lvalue : NULL, original);
+		if (json_object_get(s->existing, ident) != NULL) {
+			json_object_del(s->existing, ident);
+			return 0;
+		}
+	}
 	st = store_stmt(s, ST_INS_SEARCH);
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, kid);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	if (value != NULL && lower_into(lvalue, sizeof(lvalue), value)) {
+	if (short_value) {
 		sqlite3_bind_text(st, 4, lvalue, -1, SQLITE_STATIC);
-		if (strcmp(lvalue, value) != 0)
-			sqlite3_bind_text(st, 5, value, -1, SQLITE_STATIC);
+		if (original != NULL)
+			sqlite3_bind_text(st, 5, original, -1, SQLITE_STATIC);
 	}
 	return store_step_done(s, st, err);
 }
@@ -465,12 +520,10 @@ static int reindex(struct store *s, int64_t id, const char *ref, const json_t *e
 	int rc;
 
 	json_object_clear(s->row_seen);
-	if (had_rows) {
-		sqlite3_stmt *st = store_stmt(s, ST_DEL_SEARCH);
-		sqlite3_bind_int64(st, 1, id);
-		if ((rc = store_step_done(s, st, err)) != 0)
-			return rc;
-	}
+	/* Only the rows that differ are written: an entity that gains one
+	 * relation gets one new row, not a rewrite of all of them. */
+	if (had_rows)
+		load_existing(s, id);
 	if ((rc = index_value(s, id, kind, "", entity, err)) != 0)
 		return rc;
 	json_array_foreach(rels, i, rel) {
@@ -479,7 +532,7 @@ static int reindex(struct store *s, int64_t id, const char *ref, const json_t *e
 			json_string_value(json_object_get(rel, "targetRef")), err)) != 0)
 			return rc;
 	}
-	return 0;
+	return drop_remaining(s, err);
 }
 
 /* ---- stitching ---------------------------------------------------------------------------- */

@@ -7,7 +7,7 @@
 enum store_stmt {
 	ST_GET, ST_INSERT, ST_UPDATE, ST_RELS_OF, ST_DEL_RELS, ST_INS_REL, ST_STITCH_GET,
 	ST_STITCH_RELS, ST_SET_FINAL, ST_DEL_SEARCH, ST_INS_SEARCH, ST_CHILDREN, ST_DELETE,
-	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_KIND_COUNT, ST_COUNT
+	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_KIND_COUNT, ST_ROWS_OF, ST_DEL_ROW, ST_COUNT
 };
 
 /* One transaction's worth of writes on one connection. Strings it returns
@@ -24,6 +24,7 @@ struct store {
 	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
 	json_t *row_seen;     /* "key\nvalue" rows written for the entity being indexed */
 	json_t *kind_delta;   /* kind -> change in served entities, flushed by store_stitch */
+	json_t *existing;     /* re-indexing: the entity's current rows, identity -> rowid */
 };
 
 struct entity_row {
