@@ -46,6 +46,15 @@ void db_release(struct db_pool *pool, sqlite3 *db);
  */
 int db_migrate(sqlite3 *db, const struct db_migration *m, size_t n, struct sh_err *err) SH_WUR;
 
+/*
+ * A prepared statement for sql on db (a pool connection), cached per
+ * connection by the address of sql, which must be a string that lives as
+ * long as the process (a literal). Reset and without bindings; the caller
+ * resets it again when done (sqlite3_reset) and never finalizes it. NULL
+ * when it cannot be prepared (sqlite3_errmsg(db) says why).
+ */
+sqlite3_stmt *db_stmt(struct db_pool *pool, sqlite3 *db, const char *sql);
+
 /* Widen a connection's page cache (128 MiB) for one large transaction, or
  * return it to its usual 8 MiB and give the memory back. */
 void db_cache_wide(sqlite3 *db, bool wide);

@@ -28,22 +28,27 @@ static int respond_text_json(struct http_req *req, int status, const char *text,
 	return 0;
 }
 
-/* The final JSON of the visible entity whose `col` equals value, or NULL
- * (arena). */
+/* The final JSON of the visible entity whose `col` ("uid" or "ref")
+ * equals value, or NULL (arena). */
 static const char *entity_text(struct http_req *req, const char *col, const char *value,
 	struct sh_err *err, int *rc)
 {
-	char sql[128];
-	sqlite3_stmt *st = NULL;
+	static const char by_uid[] = "SELECT final FROM catalog_entities WHERE uid = ?1 AND final IS NOT NULL";
+	static const char by_ref[] = "SELECT final FROM catalog_entities WHERE ref = ?1 AND final IS NOT NULL";
+	sqlite3 *db = http_db(req);
+	sqlite3_stmt *st = db_stmt(http_server_ctx(req)->db, db, strcmp(col, "uid") == 0 ? by_uid : by_ref);
 	const char *text = NULL;
 
-	snprintf(sql, sizeof(sql), "SELECT final FROM catalog_entities WHERE %s = ?1 AND final IS NOT NULL", col);
-	if ((*rc = prepare(&st, req, sql, err)) != 0)
+	*rc = 0;
+	if (st == NULL) {
+		*rc = sh_err_set(err, SH_EINTERNAL, "catalog query: %s", sqlite3_errmsg(db));
 		return NULL;
+	}
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		text = sh_arena_strdup(http_arena(req), (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+		text = sh_arena_strndup(http_arena(req), (const char *)sqlite3_column_text(st, 0),
+			(size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
 	return text;
 }
 

@@ -4,11 +4,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define STMT_CACHE 64
+
+/* Prepared statements of one connection, keyed by the address of their
+ * (static) SQL text. Only the thread holding the connection touches it. */
+struct stmt_cache {
+	const char *sql[STMT_CACHE];
+	sqlite3_stmt *st[STMT_CACHE];
+	int n;
+};
+
 struct db_pool {
 	pthread_mutex_t lock;   /* guards free_conns and n_free */
 	pthread_cond_t available;
 	sqlite3 **all;
 	sqlite3 **free_conns;
+	struct stmt_cache *caches;  /* one per connection, as in all[] */
 	int n;
 	int n_free;
 };
@@ -62,6 +73,7 @@ int db_pool_open(struct db_pool **out, const char *path, int n, struct sh_err *e
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->available, NULL);
 	p->all = sh_calloc((size_t)n, sizeof(sqlite3 *));
+	p->caches = sh_calloc((size_t)n, sizeof(*p->caches));
 	p->free_conns = sh_calloc((size_t)n, sizeof(sqlite3 *));
 	for (int i = 0; i < n; i++) {
 		if ((rc = open_one(&p->all[i], path, err)) != 0) {
@@ -81,9 +93,12 @@ void db_pool_free(struct db_pool *p)
 	if (p == NULL)
 		return;
 	for (int i = 0; i < p->n; i++) {
+		for (int k = 0; k < p->caches[i].n; k++)
+			sqlite3_finalize(p->caches[i].st[k]);
 		/* A clean close checkpoints the WAL into the main file. */
 		sqlite3_close_v2(p->all[i]);
 	}
+	free(p->caches);
 	pthread_cond_destroy(&p->available);
 	pthread_mutex_destroy(&p->lock);
 	free(p->all);
@@ -126,6 +141,32 @@ void db_cache_wide(sqlite3 *db, bool wide)
 	(void)rc; /* a cache size is advice; failing to set it changes nothing else */
 	if (!wide)
 		sqlite3_db_release_memory(db);
+}
+
+sqlite3_stmt *db_stmt(struct db_pool *p, sqlite3 *db, const char *sql)
+{
+	struct stmt_cache *c = NULL;
+	sqlite3_stmt *st = NULL;
+
+	for (int i = 0; i < p->n; i++)
+		if (p->all[i] == db)
+			c = &p->caches[i];
+	for (int k = 0; c != NULL && k < c->n; k++) {
+		if (c->sql[k] == sql) {
+			sqlite3_reset(c->st[k]);
+			sqlite3_clear_bindings(c->st[k]);
+			return c->st[k];
+		}
+	}
+	if (c == NULL || c->n == STMT_CACHE) {
+		log_error("db: statement cache full; raise STMT_CACHE (%d)", STMT_CACHE);
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	c->sql[c->n] = sql;
+	c->st[c->n++] = st;
+	return st;
 }
 
 int64_t db_size_bytes(sqlite3 *db)
