@@ -46,18 +46,20 @@ CREATE TABLE catalog_keys (
 -- Rows exist only for entities the API serves. Every query drives from one
 -- key's rows in (key_id, kind, value) order — the order key, or `kind` to
 -- list or count — narrowed to the kinds the filter names, and checks its
--- other conditions per entity through (entity_id, key_id, value). An
+-- other conditions per entity through the primary key (entity_id, key_id),
+-- which also clusters an entity's rows for re-indexing and deletion. An
 -- entity has at most one row per (key, value), so counting rows counts
 -- entities.
 CREATE TABLE catalog_search (
   entity_id INTEGER NOT NULL,
   key_id    INTEGER NOT NULL,
+  seq       INTEGER NOT NULL,   -- tells apart the rows of one key (array items)
   kind      TEXT    NOT NULL,   -- the entity's kind, lower-case
   value     TEXT,               -- lower-case; NULL when longer than 200 characters
-  original  TEXT                -- as written, for facets; NULL when equal to value
-);
+  original  TEXT,               -- as written, for facets; NULL when equal to value
+  PRIMARY KEY (entity_id, key_id, seq)
+) WITHOUT ROWID;
 CREATE INDEX catalog_search_key ON catalog_search (key_id, kind, value, original, entity_id);
-CREATE INDEX catalog_search_entity ON catalog_search (entity_id, key_id, value);
 
 -- How many entities of each kind the API serves: the total of the most
 -- common query (a kind, ordered by name) without counting index rows.

@@ -26,7 +26,8 @@ struct item {
 	const char *ref;
 	const char *kind;
 	const char *location_key;
-	struct processed p;       /* p.entity NULL when processing failed */
+	struct processed p;       /* p.entity is always NULL: see processed */
+	char *processed;          /* key-sorted JSON text; NULL when processing failed */
 	json_t *errors;           /* entity-level status items, or NULL */
 };
 
@@ -220,6 +221,11 @@ static void take_document(struct round *r, const char *key, const json_t *doc, c
 		it->errors = json_array();
 		add_error(it->errors, "InputError", msg);
 		add_error(r->errors, "InputError", sh_arena_printf(r->a, "%s: %s", ref, msg));
+	} else {
+		/* Text is a fifth of the tree's memory, and what gets stored. */
+		it->processed = json_dumps(it->p.entity, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(it->p.entity);
+		it->p.entity = NULL;
 	}
 	json_decref(resolved);
 }
@@ -240,8 +246,8 @@ static void take_text(struct round *r, const char *key, const char *text, size_t
 	}
 	json_array_foreach(docs, i, doc)
 		take_document(r, key, doc, json_array_get(lines, i));
-	/* Items keep borrowed pointers into docs only through p.entity
-	 * (a deep copy) and arena strings, so docs can go now. */
+	/* Items keep nothing of docs but copies (their text and arena
+	 * strings), so docs can go now. */
 	json_decref(lines);
 	json_decref(docs);
 }
@@ -288,7 +294,7 @@ static void parse_texts(struct round *r)
 static void round_dispose(struct round *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
-		json_decref(r->items[i].p.entity);
+		free(r->items[i].processed);
 		json_decref(r->items[i].errors);
 	}
 	for (size_t i = 0; i < r->n_texts; i++)
@@ -344,7 +350,7 @@ static int apply_item(struct round *r, struct store *s, struct item *it, bool *c
 {
 	struct entity_row row;
 	struct entity_put put = { 0 };
-	char *processed = it->p.entity ? json_dumps(it->p.entity, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	const char *processed = it->processed;
 	char *errs = errors_text(it->errors);
 	struct sh_buf h = SH_BUF_INIT;
 	char hash[41];
@@ -370,7 +376,6 @@ static int apply_item(struct round *r, struct store *s, struct item *it, bool *c
 	*changed = rc == 0;
 done:
 	sh_buf_dispose(&h);
-	free(processed);
 	free(errs);
 	return rc;
 }
@@ -438,8 +443,8 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 			bool changed = false;
 			rc = apply_item(r, s, &r->items[i], &changed, err);
 			/* Written out now: the round's memory shrinks as it goes. */
-			json_decref(r->items[i].p.entity);
-			r->items[i].p.entity = NULL;
+			free(r->items[i].processed);
+			r->items[i].processed = NULL;
 			if (rc == 0 && changed && strcmp(r->items[i].kind, "Location") == 0)
 				rc = jobs_enqueue(db, CATALOG_QUEUE, r->items[i].ref, NULL, 0, err);
 			if (rc == 0 && (i + 1) % ROUND_CHUNK == 0 && i + 1 < r->n &&
@@ -510,9 +515,9 @@ static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, 
 	}
 	parse_texts(r);
 	if (r->n > 1000)
-		db_cache_wide(db, true);
+		db_bulk(db, true);
 	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0) {
-		db_cache_wide(db, false);
+		db_bulk(db, false);
 		return rc;
 	}
 	store_init(&s, db, r->a);
@@ -526,7 +531,7 @@ static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, 
 		(void)rb; /* the error being reported is the round's */
 	}
 	if (r->n > 1000)
-		db_cache_wide(db, false);
+		db_bulk(db, false);
 	atomic_fetch_add(r->fatal || rc != 0 ? &r->c->rounds_failed : &r->c->rounds_applied, 1);
 	if (rc == 0 && !r->fatal)
 		atomic_fetch_add(&r->c->entities_applied, (uint64_t)r->n);
@@ -593,13 +598,15 @@ static void dry_round(struct catalog *c, struct sh_arena *a, const json_t *loc, 
 	json_array_extend(errors, r.errors);
 	for (size_t i = 0; i < r.n; i++) {
 		struct item *it = &r.items[i];
-		if (it->p.entity == NULL)
+		json_t *entity = it->processed ? json_loads(it->processed, 0, NULL) : NULL;
+		if (entity == NULL)
 			continue;
-		json_array_append(out, it->p.entity);
+		json_array_append(out, entity);
 		if (strcmp(it->kind, "Location") == 0 && depth < 8)
-			dry_round(c, a, it->p.entity, it->location_key, origin, out, errors, depth + 1);
+			dry_round(c, a, entity, it->location_key, origin, out, errors, depth + 1);
 		else if (strcmp(it->kind, "Location") == 0)
 			add_error(errors, "InputError", "Locations are nested more than 8 deep");
+		json_decref(entity);
 	}
 	round_dispose(&r);
 }

@@ -33,13 +33,13 @@ static const char *const sql[ST_COUNT] = {
 		"ORDER BY type, target_ref",
 	[ST_SET_FINAL] = "UPDATE catalog_entities SET final = ?2, etag = ?3 WHERE id = ?1",
 	[ST_DEL_SEARCH] = "DELETE FROM catalog_search WHERE entity_id = ?1",
-	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key_id, kind, value, original) "
-		"VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key_id, kind, value, original, seq) "
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
 	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
 	[ST_KEY_GET] = "SELECT id FROM catalog_keys WHERE key = ?1",
-	[ST_ROWS_OF] = "SELECT rowid, key_id, value, original FROM catalog_search WHERE entity_id = ?1",
-	[ST_DEL_ROW] = "DELETE FROM catalog_search WHERE rowid = ?1",
+	[ST_ROWS_OF] = "SELECT seq, key_id, value, original FROM catalog_search WHERE entity_id = ?1",
+	[ST_DEL_ROW] = "DELETE FROM catalog_search WHERE entity_id = ?1 AND key_id = ?2 AND seq = ?3",
 	[ST_KIND_COUNT] = "INSERT INTO catalog_kind_counts (kind, n) VALUES (?1, ?2) "
 		"ON CONFLICT (kind) DO UPDATE SET n = n + excluded.n",
 	[ST_KEY_ADD] = "INSERT INTO catalog_keys (key) VALUES (?1)",
@@ -389,31 +389,38 @@ static char *row_identity(struct sh_arena *a, int64_t kid, const char *value,
 		value ? value : "", original ? 'o' : '-', original ? original : "");
 }
 
-/* Load the entity's current rows into s->existing. */
+/* Load the entity's current rows into s->existing (identity -> [key id,
+ * seq]) and start new rows' seq after the highest in use. */
 static void load_existing(struct store *s, int64_t id)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_ROWS_OF);
 
 	json_object_clear(s->existing);
+	s->next_seq = 0;
 	sqlite3_bind_int64(st, 1, id);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *value = (const char *)sqlite3_column_text(st, 2);
 		const char *original = (const char *)sqlite3_column_text(st, 3);
-		json_object_set_new(s->existing, row_identity(s->a, sqlite3_column_int64(st, 1), value,
-			original), json_integer(sqlite3_column_int64(st, 0)));
+		int64_t seq = sqlite3_column_int64(st, 0), kid = sqlite3_column_int64(st, 1);
+		json_object_set_new(s->existing, row_identity(s->a, kid, value, original),
+			json_pack("[II]", (json_int_t)kid, (json_int_t)seq));
+		if (seq >= s->next_seq)
+			s->next_seq = seq + 1;
 	}
 }
 
 /* Delete the rows re-indexing did not produce again. */
-static int drop_remaining(struct store *s, struct sh_err *err)
+static int drop_remaining(struct store *s, int64_t id, struct sh_err *err)
 {
 	const char *ident;
-	json_t *rowid;
+	json_t *row;
 	int rc;
 
-	json_object_foreach(s->existing, ident, rowid) {
+	json_object_foreach(s->existing, ident, row) {
 		sqlite3_stmt *st = store_stmt(s, ST_DEL_ROW);
-		sqlite3_bind_int64(st, 1, json_integer_value(rowid));
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, json_integer_value(json_array_get(row, 0)));
+		sqlite3_bind_int64(st, 3, json_integer_value(json_array_get(row, 1)));
 		if ((rc = store_step_done(s, st, err)) != 0)
 			return rc;
 	}
@@ -455,6 +462,7 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, kid);
 	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, s->next_seq++);
 	if (short_value) {
 		sqlite3_bind_text(st, 4, lvalue, -1, SQLITE_STATIC);
 		if (original != NULL)
@@ -520,6 +528,7 @@ static int reindex(struct store *s, int64_t id, const char *ref, const json_t *e
 	int rc;
 
 	json_object_clear(s->row_seen);
+	s->next_seq = 0;
 	/* Only the rows that differ are written: an entity that gains one
 	 * relation gets one new row, not a rewrite of all of them. */
 	if (had_rows)
@@ -532,7 +541,7 @@ static int reindex(struct store *s, int64_t id, const char *ref, const json_t *e
 			json_string_value(json_object_get(rel, "targetRef")), err)) != 0)
 			return rc;
 	}
-	return drop_remaining(s, err);
+	return drop_remaining(s, id, err);
 }
 
 /* ---- stitching ---------------------------------------------------------------------------- */

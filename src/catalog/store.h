@@ -24,7 +24,8 @@ struct store {
 	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
 	json_t *row_seen;     /* "key\nvalue" rows written for the entity being indexed */
 	json_t *kind_delta;   /* kind -> change in served entities, flushed by store_stitch */
-	json_t *existing;     /* re-indexing: the entity's current rows, identity -> rowid */
+	json_t *existing;     /* re-indexing: the entity's current rows, identity -> [key id, seq] */
+	int64_t next_seq;     /* seq of the next row written for the entity being indexed */
 };
 
 struct entity_row {

@@ -44,7 +44,7 @@ static int open_one(sqlite3 **out, const char *path, struct sh_err *err)
 		"PRAGMA temp_store=MEMORY;"
 		/* A modest private page cache per connection; the OS page cache
 		 * does the rest. Large writes widen it for their duration
-		 * (db_cache_wide). */
+		 * (db_bulk). */
 		"PRAGMA cache_size=-8192;";
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
 	sqlite3 *db = NULL;
@@ -133,13 +133,16 @@ void db_release(struct db_pool *p, sqlite3 *db)
 	pthread_mutex_unlock(&p->lock);
 }
 
-void db_cache_wide(sqlite3 *db, bool wide)
+void db_bulk(sqlite3 *db, bool bulk)
 {
-	int rc = sqlite3_exec(db, wide ? "PRAGMA cache_size=-131072" : "PRAGMA cache_size=-8192",
-		NULL, NULL, NULL);
+	/* Checkpoints copy the WAL into the database file and sync it; during
+	 * a bulk write one checkpoint at the end replaces one per commit. */
+	int rc = sqlite3_exec(db, bulk ? "PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=0"
+		: "PRAGMA cache_size=-8192; PRAGMA wal_autocheckpoint=1000; "
+		  "PRAGMA wal_checkpoint(PASSIVE)", NULL, NULL, NULL);
 
-	(void)rc; /* a cache size is advice; failing to set it changes nothing else */
-	if (!wide)
+	(void)rc; /* all advice: failing to set it changes nothing else */
+	if (!bulk)
 		sqlite3_db_release_memory(db);
 }
 
