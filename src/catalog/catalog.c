@@ -129,17 +129,13 @@ json_t *location_entity(const char *key, const char *type, const char *target,
 	return e;
 }
 
-int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const char *type,
-	const char *target, const char *presence, const char *source, const char **entity_ref,
+/* Store e (stolen) as the root Location entity ref, read from key, and
+ * rebuild what that touches. */
+static int put_root(sqlite3 *db, struct sh_arena *a, const char *ref, const char *key, json_t *e,
 	struct sh_err *err)
 {
-	const char *key = sh_arena_printf(a, "%s:%s", type, target);
-	json_t *e = location_entity(key, type, target, presence);
 	char *processed = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
-	const char *ref = catalog_ref_string(a, "location", "default",
-		json_string_value(json_object_get(json_object_get(e, "metadata"), "name")));
 	struct entity_put put = { ref, NULL, key, key, NULL, processed, NULL, NULL, 0 };
-	sqlite3_stmt *st = NULL;
 	struct store s;
 	int rc;
 
@@ -150,7 +146,21 @@ int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const cha
 		rc = store_stitch(&s, err);
 	store_dispose(&s);
 	free(processed);
-	if (rc != 0)
+	return rc;
+}
+
+int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const char *type,
+	const char *target, const char *presence, const char *source, const char **entity_ref,
+	struct sh_err *err)
+{
+	const char *key = sh_arena_printf(a, "%s:%s", type, target);
+	json_t *e = location_entity(key, type, target, presence);
+	const char *ref = catalog_ref_string(a, "location", "default",
+		json_string_value(json_object_get(json_object_get(e, "metadata"), "name")));
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = put_root(db, a, ref, key, e, err)) != 0)
 		return rc;
 	if (sqlite3_prepare_v2(db, "INSERT INTO catalog_locations (id, type, target, presence, source, "
 		"entity_ref, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
@@ -311,25 +321,13 @@ int location_update(sqlite3 *db, struct sh_arena *a, const char *id, const char 
 {
 	const char *key = sh_arena_printf(a, "%s:%s", type, target);
 	json_t *e = location_entity(key, type, target, presence);
-	const char *name = strchr(entity_ref, '/') + 1;
-	char *processed;
-	struct entity_put put = { entity_ref, NULL, key, key, NULL, NULL, NULL, NULL, 0 };
 	json_t *force = json_pack("{s:b}", "force", 1);
 	sqlite3_stmt *st = NULL;
-	struct store s;
 	int rc;
 
 	/* The entity keeps its ref (and uid); only what it points at changes. */
-	json_object_set_new(json_object_get(e, "metadata"), "name", json_string(name));
-	processed = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
-	put.processed = processed;
-	json_decref(e);
-	store_init(&s, db, a);
-	rc = store_put(&s, &put, err);
-	if (rc == 0)
-		rc = store_stitch(&s, err);
-	store_dispose(&s);
-	free(processed);
+	json_object_set_new(json_object_get(e, "metadata"), "name", json_string(strchr(entity_ref, '/') + 1));
+	rc = put_root(db, a, entity_ref, key, e, err);
 	if (rc == 0 && sqlite3_prepare_v2(db, "UPDATE catalog_locations SET type = ?2, target = ?3, "
 		"presence = ?4 WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
 		rc = sh_err_set(err, SH_EINTERNAL, "catalog: %s", sqlite3_errmsg(db));
