@@ -55,9 +55,10 @@ int db_migrate(sqlite3 *db, const struct db_migration *m, size_t n, struct sh_er
  */
 sqlite3_stmt *db_stmt(struct db_pool *pool, sqlite3 *db, const char *sql);
 
-/* Widen a connection's page cache (128 MiB) for one large transaction, or
- * return it to its usual 8 MiB and give the memory back. */
-void db_cache_wide(sqlite3 *db, bool wide);
+/* Prepare a connection for a large write (a 128 MiB page cache, no
+ * checkpoint per commit), or return it to normal (8 MiB, checkpoint now,
+ * memory given back). */
+void db_bulk(sqlite3 *db, bool bulk);
 
 /* Bytes the database file uses (page_count * page_size), or -1. */
 int64_t db_size_bytes(sqlite3 *db);
