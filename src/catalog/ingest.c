@@ -20,7 +20,7 @@
 #include "stagehand/yaml.h"
 
 #define PROCESSING_TYPE "backstage.io/catalog-processing"
-#define ROUND_CHUNK 2000      /* entities written per transaction */
+#define ROUND_CHUNK 10000     /* entities written per transaction */
 
 struct item {
 	const char *ref;

@@ -105,6 +105,7 @@ void store_dispose(struct store *s)
 	json_decref(s->row_seen);
 	json_decref(s->kind_delta);
 	json_decref(s->existing);
+	free(s->rows);
 	free(s->written.refs);
 	free(s->related.refs);
 	memset(s, 0, sizeof(*s));
@@ -207,23 +208,26 @@ int store_get(struct store *s, const char *ref, struct entity_row *out)
 	return 1;
 }
 
-/* Replace the relations entity id originates, marking both ends of the
- * old and the new ones for stitching. */
-static int replace_relations(struct store *s, int64_t id, const struct relation *rels, size_t n,
-	struct sh_err *err)
+/* Replace the relations entity id originates (none yet when is_new),
+ * marking both ends of the old and the new ones for stitching. */
+static int replace_relations(struct store *s, int64_t id, bool is_new, const struct relation *rels,
+	size_t n, struct sh_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_RELS_OF);
+	sqlite3_stmt *st;
 	int rc;
 
-	sqlite3_bind_int64(st, 1, id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		mark_related(s, (const char *)sqlite3_column_text(st, 0));
-		mark_related(s, (const char *)sqlite3_column_text(st, 1));
+	if (!is_new) {
+		st = store_stmt(s, ST_RELS_OF);
+		sqlite3_bind_int64(st, 1, id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			mark_related(s, (const char *)sqlite3_column_text(st, 0));
+			mark_related(s, (const char *)sqlite3_column_text(st, 1));
+		}
+		st = store_stmt(s, ST_DEL_RELS);
+		sqlite3_bind_int64(st, 1, id);
+		if ((rc = store_step_done(s, st, err)) != 0)
+			return rc;
 	}
-	st = store_stmt(s, ST_DEL_RELS);
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = store_step_done(s, st, err)) != 0)
-		return rc;
 	for (size_t i = 0; i < n; i++) {
 		st = store_stmt(s, ST_INS_REL);
 		sqlite3_bind_int64(st, 1, id);
@@ -277,7 +281,7 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 		return 0;
 	/* Stitching takes the new form from here rather than the database. */
 	json_object_set_new(s->pending, p->ref, json_string(p->processed));
-	return replace_relations(s, row.id, p->rels, p->n_rels, err);
+	return replace_relations(s, row.id, !found, p->rels, p->n_rels, err);
 }
 
 int store_set_source(struct store *s, const char *ref, const char *source_hash,
@@ -328,7 +332,7 @@ int store_delete(struct store *s, const char *ref, struct sh_err *err)
 	for (size_t i = 0; i < n; i++)
 		if ((rc = store_delete(s, children[i], err)) != 0)
 			return rc;
-	if ((rc = replace_relations(s, row.id, NULL, 0, err)) != 0)
+	if ((rc = replace_relations(s, row.id, false, NULL, 0, err)) != 0)
 		return rc;
 	if (row.has_processed)
 		count_kind(s, ref, -1);
@@ -389,12 +393,19 @@ static char *row_identity(struct sh_arena *a, int64_t kid, const char *value,
 		value ? value : "", original ? 'o' : '-', original ? original : "");
 }
 
-/* Load the entity's current rows into s->existing (identity -> [key id,
- * seq]) and start new rows' seq after the highest in use. */
-static void load_existing(struct store *s, int64_t id)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_ROWS_OF);
+static int flush_rows(struct store *s, struct sh_err *err);
 
+/* Load the entity's current rows into s->existing (identity -> [key id,
+ * seq]) and start new rows' seq after the highest in use. Rows still
+ * buffered are written first, so that none is missed. */
+static int load_existing(struct store *s, int64_t id, struct sh_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->n_rows > 0 && (rc = flush_rows(s, err)) != 0)
+		return rc;
+	st = store_stmt(s, ST_ROWS_OF);
 	json_object_clear(s->existing);
 	s->next_seq = 0;
 	sqlite3_bind_int64(st, 1, id);
@@ -407,6 +418,7 @@ static void load_existing(struct store *s, int64_t id)
 		if (seq >= s->next_seq)
 			s->next_seq = seq + 1;
 	}
+	return 0;
 }
 
 /* Delete the rows re-indexing did not produce again. */
@@ -432,7 +444,6 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 	const char *value, struct sh_err *err)
 {
 	char lkey[MAX_INDEX_LEN + 1], lvalue[MAX_INDEX_LEN + 1];
-	sqlite3_stmt *st;
 	int64_t kid;
 	int rc;
 
@@ -458,17 +469,61 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 			return 0;
 		}
 	}
-	st = store_stmt(s, ST_INS_SEARCH);
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, kid);
-	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 6, s->next_seq++);
-	if (short_value) {
-		sqlite3_bind_text(st, 4, lvalue, -1, SQLITE_STATIC);
-		if (original != NULL)
-			sqlite3_bind_text(st, 5, original, -1, SQLITE_STATIC);
+	/* Buffered: flush_rows writes them in index order. */
+	if (s->n_rows == s->cap_rows) {
+		s->cap_rows = s->cap_rows ? s->cap_rows * 2 : 1024;
+		s->rows = sh_realloc(s->rows, s->cap_rows * sizeof(*s->rows));
 	}
-	return store_step_done(s, st, err);
+	s->rows[s->n_rows++] = (struct pending_row){ id, kid, s->next_seq++,
+		sh_arena_strdup(s->a, kind), short_value ? sh_arena_strdup(s->a, lvalue) : NULL,
+		original ? sh_arena_strdup(s->a, original) : NULL };
+	return 0;
+}
+
+static int cmp_text(const char *x, const char *y)
+{
+	if (x == NULL || y == NULL)
+		return (x != NULL) - (y != NULL); /* NULL first, as SQLite sorts */
+	return strcmp(x, y);
+}
+
+/* The order of catalog_search_key: (key, kind, value, original, entity). */
+static int cmp_rows(const void *a, const void *b)
+{
+	const struct pending_row *x = a, *y = b;
+	int c;
+
+	if (x->key_id != y->key_id)
+		return x->key_id < y->key_id ? -1 : 1;
+	if ((c = strcmp(x->kind, y->kind)) != 0 || (c = cmp_text(x->value, y->value)) != 0 ||
+		(c = cmp_text(x->original, y->original)) != 0)
+		return c;
+	return x->entity_id < y->entity_id ? -1 : x->entity_id > y->entity_id;
+}
+
+/* Insert the buffered rows sorted in the order of the large index, so
+ * that its pages are visited once, in sequence, instead of at random. */
+static int flush_rows(struct store *s, struct sh_err *err)
+{
+	int rc;
+
+	qsort(s->rows, s->n_rows, sizeof(*s->rows), cmp_rows);
+	for (size_t i = 0; i < s->n_rows; i++) {
+		const struct pending_row *r = &s->rows[i];
+		sqlite3_stmt *st = store_stmt(s, ST_INS_SEARCH);
+		sqlite3_bind_int64(st, 1, r->entity_id);
+		sqlite3_bind_int64(st, 2, r->key_id);
+		sqlite3_bind_text(st, 3, r->kind, -1, SQLITE_STATIC);
+		if (r->value != NULL)
+			sqlite3_bind_text(st, 4, r->value, -1, SQLITE_STATIC);
+		if (r->original != NULL)
+			sqlite3_bind_text(st, 5, r->original, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 6, r->seq);
+		if ((rc = store_step_done(s, st, err)) != 0)
+			return rc;
+	}
+	s->n_rows = 0;
+	return 0;
 }
 
 static int index_value(struct store *s, int64_t id, const char *kind, const char *path,
@@ -531,8 +586,8 @@ static int reindex(struct store *s, int64_t id, const char *ref, const json_t *e
 	s->next_seq = 0;
 	/* Only the rows that differ are written: an entity that gains one
 	 * relation gets one new row, not a rewrite of all of them. */
-	if (had_rows)
-		load_existing(s, id);
+	if (had_rows && (rc = load_existing(s, id, err)) != 0)
+		return rc;
 	if ((rc = index_value(s, id, kind, "", entity, err)) != 0)
 		return rc;
 	json_array_foreach(rels, i, rel) {
@@ -699,6 +754,8 @@ int store_stitch_written(struct store *s, struct sh_err *err)
 {
 	int rc = stitch_set(s, &s->written, err);
 
+	if (rc == 0)
+		rc = flush_rows(s, err);
 	return rc == 0 ? flush_kind_counts(s, err) : rc;
 }
 
@@ -708,5 +765,7 @@ int store_stitch(struct store *s, struct sh_err *err)
 
 	if (rc == 0)
 		rc = stitch_set(s, &s->related, err);
+	if (rc == 0)
+		rc = flush_rows(s, err);
 	return rc == 0 ? flush_kind_counts(s, err) : rc;
 }

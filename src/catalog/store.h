@@ -10,6 +10,12 @@ enum store_stmt {
 	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_KIND_COUNT, ST_ROWS_OF, ST_DEL_ROW, ST_COUNT
 };
 
+/* A search-index row waiting to be written (store.c, flush_rows). */
+struct pending_row {
+	int64_t entity_id, key_id, seq;
+	const char *kind, *value, *original;   /* arena; value/original may be NULL */
+};
+
 /* One transaction's worth of writes on one connection. Strings it returns
  * come from the arena it was given. */
 struct store {
@@ -26,6 +32,8 @@ struct store {
 	json_t *kind_delta;   /* kind -> change in served entities, flushed by store_stitch */
 	json_t *existing;     /* re-indexing: the entity's current rows, identity -> [key id, seq] */
 	int64_t next_seq;     /* seq of the next row written for the entity being indexed */
+	struct pending_row *rows; /* search rows to insert at the next stitch's end */
+	size_t n_rows, cap_rows;
 };
 
 struct entity_row {
