@@ -507,6 +507,8 @@ static int flush_rows(struct store *s, struct sh_err *err)
 {
 	int rc;
 
+	if (s->n_rows == 0)
+		return 0;
 	qsort(s->rows, s->n_rows, sizeof(*s->rows), cmp_rows);
 	for (size_t i = 0; i < s->n_rows; i++) {
 		const struct pending_row *r = &s->rows[i];
