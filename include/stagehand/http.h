@@ -65,9 +65,6 @@ uint16_t http_server_port(const struct http_server *hs);
  * (its threads are busy; the caller exits the process). NULL is fine. */
 bool http_server_stop(struct http_server *hs, int64_t grace_ms) SH_WUR;
 
-/* True once http_server_stop has begun (readiness turns 503). */
-bool http_server_draining(const struct http_server *hs);
-
 /* ---- static files ------------------------------------------------------ */
 
 struct static_files;

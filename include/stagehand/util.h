@@ -1,5 +1,5 @@
 /*
- * util: allocation, buffers, slices, errors, request arenas and logging.
+ * util: allocation, buffers, errors, request arenas and logging.
  *
  * Depends on no other stagehand module. Allocation wrappers abort with a
  * message on out-of-memory, so callers never check for NULL.
@@ -61,17 +61,7 @@ char *sh_strndup(const char *s, size_t n);
 /* printf into a new heap string; caller frees. */
 char *sh_asprintf(const char *fmt, ...) SH_PRINTF(1, 2);
 
-/* ---- slices and buffers ----------------------------------------------- */
-
-/* A borrowed, not necessarily NUL-terminated run of bytes. */
-struct sh_slice {
-	const char *ptr;
-	size_t len;
-};
-
-#define SH_SLICE_LIT(s) ((struct sh_slice){ (s), sizeof(s) - 1 })
-bool sh_slice_eq(struct sh_slice s, const char *lit);
-bool sh_slice_has_prefix(struct sh_slice s, const char *prefix);
+/* ---- buffers ---------------------------------------------------------- */
 
 /* An owning, growable byte buffer, always NUL-terminated when ptr != NULL.
  * Initialise with SH_BUF_INIT, release with sh_buf_dispose. */

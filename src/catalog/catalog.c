@@ -79,7 +79,6 @@ static void read_settings(struct catalog *c, const struct sh_config *cfg)
 	json_t *v;
 
 	c->interval_ms = cfg->catalog_interval_s * 1000;
-	c->orphan_delete = true;
 	c->read_timeout_ms = cfg->reading_timeout_ms;
 	c->read_max_bytes = cfg->reading_max_bytes;
 	c->n_allow = json_array_size(cfg->reading_allow);

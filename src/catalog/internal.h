@@ -32,7 +32,6 @@ struct catalog {
 	struct db_pool *pool;
 	struct jobs *jobs;
 	int64_t interval_ms;       /* re-read every location this often */
-	bool orphan_delete;
 	int64_t read_timeout_ms;
 	int64_t read_max_bytes;
 	struct read_allow *allow;

@@ -14,11 +14,6 @@
 
 /* ---- shared ------------------------------------------------------------------------ */
 
-sqlite3 *catalog_db(struct http_req *req)
-{
-	return http_db(req);
-}
-
 int prepare(sqlite3_stmt **out, struct http_req *req, const char *sql, struct sh_err *err)
 {
 	if (sqlite3_prepare_v2(http_db(req), sql, -1, out, NULL) != SQLITE_OK)

@@ -10,7 +10,6 @@ struct entity_query {
 	size_t n_fields;
 };
 
-sqlite3 *catalog_db(struct http_req *req);
 int prepare(sqlite3_stmt **out, struct http_req *req, const char *sql, struct sh_err *err) SH_WUR;
 void append_entity(struct sh_buf *out, const char *text, const struct entity_query *q);
 /* `ownership=transitive` (query parameter or body field): widen the

@@ -319,11 +319,6 @@ uint16_t http_server_port(const struct http_server *hs)
 	return hs->port;
 }
 
-bool http_server_draining(const struct http_server *hs)
-{
-	return hs != NULL && atomic_load(&hs->draining);
-}
-
 bool http_server_stop(struct http_server *hs, int64_t grace_ms)
 {
 	uint64_t deadline;

@@ -63,18 +63,6 @@ char *sh_asprintf(const char *fmt, ...)
 
 /* ---- buffers ---------------------------------------------------------- */
 
-bool sh_slice_eq(struct sh_slice s, const char *lit)
-{
-	size_t n = strlen(lit);
-	return s.len == n && memcmp(s.ptr, lit, n) == 0;
-}
-
-bool sh_slice_has_prefix(struct sh_slice s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	return s.len >= n && memcmp(s.ptr, prefix, n) == 0;
-}
-
 void sh_buf_dispose(struct sh_buf *b)
 {
 	free(b->ptr);
