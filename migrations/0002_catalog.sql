@@ -68,6 +68,14 @@ CREATE TABLE catalog_kind_counts (
   n    INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+-- What each url target held when last read: its ETag, for conditional
+-- requests, and the hash of its content.
+CREATE TABLE catalog_sources (
+  key   TEXT PRIMARY KEY,   -- url:https://...
+  etag  TEXT NOT NULL,
+  hash  TEXT NOT NULL
+) WITHOUT ROWID;
+
 -- Registered locations (through the API or from configuration).
 CREATE TABLE catalog_locations (
   id          TEXT    PRIMARY KEY,

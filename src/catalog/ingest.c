@@ -33,8 +33,11 @@ struct item {
 
 struct text {
 	const char *key;           /* type:target */
-	char *data;                /* malloc'ed */
+	char *data;                /* malloc'ed; NULL while deferred */
 	size_t len;
+	char hash[41];             /* of data */
+	char *etag;                /* url targets: the ETag it came with (malloc'ed), or NULL */
+	bool deferred;             /* answered 304: read it only if the round is not skipped */
 };
 
 struct round {
@@ -51,6 +54,7 @@ struct round {
 	struct sh_buf source;      /* each target's key and content hash */
 	struct text *texts;        /* what the targets held, read but not parsed */
 	size_t n_texts, cap_texts;
+	sqlite3 *db;               /* for the url targets' ETags; NULL in dry runs */
 };
 
 static json_t *status_item(const char *name, const char *message)
@@ -252,15 +256,56 @@ static void take_text(struct round *r, const char *key, const char *text, size_t
 	json_decref(docs);
 }
 
+static struct text *new_text(struct round *r, const char *key)
+{
+	if (r->n_texts == r->cap_texts) {
+		r->cap_texts = r->cap_texts ? r->cap_texts * 2 : 8;
+		r->texts = sh_realloc(r->texts, r->cap_texts * sizeof(*r->texts));
+	}
+	memset(&r->texts[r->n_texts], 0, sizeof(r->texts[0]));
+	r->texts[r->n_texts].key = key;
+	return &r->texts[r->n_texts++];
+}
+
+/* The ETag and hash a url target had when last read; false if unknown. */
+static bool known_source(struct round *r, const char *key, const char **etag, const char **hash)
+{
+	static const char sql[] = "SELECT etag, hash FROM catalog_sources WHERE key = ?1";
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+
+	if (r->db == NULL || sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*etag = sh_arena_strdup(r->a, (const char *)sqlite3_column_text(st, 0));
+		*hash = sh_arena_strdup(r->a, (const char *)sqlite3_column_text(st, 1));
+		found = true;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
 static void read_one(struct round *r, const char *type, const char *target, bool optional)
 {
 	const char *key = sh_arena_printf(r->a, "%s:%s", type, target);
+	const char *old_etag = NULL, *old_hash = NULL;
+	struct read_cond cond = { NULL, false, NULL };
 	struct sh_err err = { 0, "" };
 	bool missing = false;
 	char *text = NULL;
 	size_t len = 0;
+	struct text *t;
+	int rc;
 
-	if (read_target(r->c, type, target, &text, &len, &missing, &err) != 0) {
+	if (strcmp(type, "url") == 0) {
+		if (known_source(r, key, &old_etag, &old_hash))
+			cond.if_none_match = old_etag;
+		rc = read_url_conditional(r->c, target, &cond, &text, &len, &missing, &err);
+	} else {
+		rc = read_target(r->c, type, target, &text, &len, &missing, &err);
+	}
+	if (rc != 0) {
 		if (missing && optional)
 			return;
 		add_error(r->errors, sh_status_name(err.code), err.msg);
@@ -269,26 +314,71 @@ static void read_one(struct round *r, const char *type, const char *target, bool
 	}
 	/* Keep it unparsed: if every target holds what it held last time,
 	 * the round stops at the hash. */
-	{
-		char hash[41];
-		sha1_hex(hash, text, len);
-		sh_buf_printf(&r->source, "%s\n%s\n", key, hash);
+	t = new_text(r, key);
+	if (cond.not_modified) {
+		t->deferred = true;
+		t->etag = sh_strdup(old_etag);
+		snprintf(t->hash, sizeof(t->hash), "%s", old_hash);
+	} else {
+		t->data = text;
+		t->len = len;
+		t->etag = cond.etag;
+		sha1_hex(t->hash, text, len);
 	}
-	if (r->n_texts == r->cap_texts) {
-		r->cap_texts = r->cap_texts ? r->cap_texts * 2 : 8;
-		r->texts = sh_realloc(r->texts, r->cap_texts * sizeof(*r->texts));
+	sh_buf_printf(&r->source, "%s\n%s\n", key, t->hash);
+}
+
+/* Read a target that answered 304 after all: the round needs every text. */
+static void read_deferred(struct round *r, struct text *t)
+{
+	struct sh_err err = { 0, "" };
+	bool missing = false;
+
+	if (read_target(r->c, "url", t->key + 4, &t->data, &t->len, &missing, &err) != 0) {
+		add_error(r->errors, sh_status_name(err.code), err.msg);
+		r->fatal = true;
+		return;
 	}
-	r->texts[r->n_texts++] = (struct text){ key, text, len };
+	sha1_hex(t->hash, t->data, t->len);
+	free(t->etag); /* the 304 vouched for the old content, not this one */
+	t->etag = NULL;
 }
 
 /* Parse every target read, then let go of the texts. */
 static void parse_texts(struct round *r)
 {
 	for (size_t i = 0; i < r->n_texts; i++) {
+		if (r->texts[i].deferred)
+			read_deferred(r, &r->texts[i]);
+		if (r->texts[i].data == NULL)
+			continue;
 		take_text(r, r->texts[i].key, r->texts[i].data, r->texts[i].len);
 		free(r->texts[i].data);
 		r->texts[i].data = NULL;
 	}
+}
+
+/* Remember the url targets' ETags for the next round's conditional reads. */
+static int save_sources(struct round *r, sqlite3 *db, struct sh_err *err)
+{
+	static const char sql[] = "INSERT INTO catalog_sources (key, etag, hash) VALUES (?1, ?2, ?3) "
+		"ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, hash = excluded.hash";
+	int rc = 0;
+
+	for (size_t i = 0; i < r->n_texts && rc == 0; i++) {
+		sqlite3_stmt *st = NULL;
+		if (r->texts[i].etag == NULL)
+			continue;
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+			return sh_err_set(err, SH_EINTERNAL, "catalog: %s", sqlite3_errmsg(db));
+		sqlite3_bind_text(st, 1, r->texts[i].key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, r->texts[i].etag, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, r->texts[i].hash, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			rc = sh_err_set(err, SH_EINTERNAL, "catalog: %s", sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+	}
+	return rc;
 }
 
 static void round_dispose(struct round *r)
@@ -297,8 +387,10 @@ static void round_dispose(struct round *r)
 		free(r->items[i].processed);
 		json_decref(r->items[i].errors);
 	}
-	for (size_t i = 0; i < r->n_texts; i++)
+	for (size_t i = 0; i < r->n_texts; i++) {
 		free(r->texts[i].data);
+		free(r->texts[i].etag);
+	}
 	free(r->texts);
 	json_decref(r->errors);
 	json_decref(r->refs);
@@ -453,6 +545,8 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 		}
 		if (rc == 0)
 			rc = delete_orphans(r, s, err);
+		if (rc == 0)
+			rc = save_sources(r, db, err);
 	}
 	errs = errors_text(r->errors);
 	if (rc == 0)
@@ -557,6 +651,7 @@ static int location_job(void *ctx, sqlite3 *db, const char *ref, const json_t *p
 	r.origin = self.origin_key;
 	r.errors = json_array();
 	r.refs = json_object();
+	r.db = db;
 	read_targets(&r, self.entity);
 	rc = run_round(&r, db, &self, force, err);
 	if (rc == 0)

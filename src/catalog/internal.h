@@ -75,6 +75,19 @@ bool rules_allow(const struct catalog *c, const char *kind, const char *origin_k
 int read_target(const struct catalog *c, const char *type, const char *target, char **out,
 	size_t *len, bool *missing, struct sh_err *err) SH_WUR;
 
+/* A conditional GET: if_none_match (NULL: none) is sent; not_modified
+ * tells a 304, in which case nothing is read; etag receives the response's
+ * ETag (malloc'ed, the caller frees) when the body is read. */
+struct read_cond {
+	const char *if_none_match;
+	bool not_modified;
+	char *etag;
+};
+
+/* read_target for a url, conditionally when cond is not NULL. */
+int read_url_conditional(const struct catalog *c, const char *url, struct read_cond *cond,
+	char **out, size_t *len, bool *missing, struct sh_err *err) SH_WUR;
+
 /* Resolve a Location entity's target relative to the location it came from;
  * result from arena. */
 const char *resolve_target(struct sh_arena *a, const char *type, const char *base_target,

@@ -222,7 +222,29 @@ struct sink {
 	struct sh_buf buf;
 	size_t max;
 	bool too_big;
+	char *etag;              /* the response's ETag, malloc'ed, or NULL */
 };
+
+/* Keep the ETag header of the final response. */
+static size_t on_header(char *data, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+	size_t len = size * n;
+
+	if (len > 5 && strncasecmp(data, "etag:", 5) == 0) {
+		const char *v = data + 5;
+		size_t vlen = len - 5;
+		while (vlen > 0 && (*v == ' ' || *v == '\t')) {
+			v++;
+			vlen--;
+		}
+		while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
+			vlen--;
+		free(s->etag);
+		s->etag = vlen > 0 && vlen < 256 ? sh_strndup(v, vlen) : NULL;
+	}
+	return len;
+}
 
 static size_t on_data(char *data, size_t size, size_t n, void *arg)
 {
@@ -236,13 +258,22 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-static int fetch_once(const struct catalog *c, const char *url, struct sink *s, long *status,
-	char **redirect, struct sh_err *err)
+static int fetch_once(const struct catalog *c, const char *url, const char *if_none_match,
+	struct sink *s, long *status, char **redirect, struct sh_err *err)
 {
 	CURL *h = curl_easy_init();
+	struct curl_slist *headers = NULL;
 	char *loc = NULL;
 	CURLcode cc;
 
+	if (if_none_match != NULL) {
+		char *line = sh_asprintf("If-None-Match: %s", if_none_match);
+		headers = curl_slist_append(headers, line);
+		free(line);
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+	}
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
@@ -254,6 +285,7 @@ static int fetch_once(const struct catalog *c, const char *url, struct sink *s, 
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "stagehand/" SH_VERSION);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	cc = curl_easy_perform(h);
+	curl_slist_free_all(headers);
 	if (cc != CURLE_OK) {
 		curl_easy_cleanup(h);
 		if (s->too_big || cc == CURLE_FILESIZE_EXCEEDED)
@@ -269,15 +301,15 @@ static int fetch_once(const struct catalog *c, const char *url, struct sink *s, 
 	return 0;
 }
 
-static int read_url(const struct catalog *c, const char *url, char **out, size_t *len,
-	bool *missing, struct sh_err *err)
+int read_url_conditional(const struct catalog *c, const char *url, struct read_cond *cond,
+	char **out, size_t *len, bool *missing, struct sh_err *err)
 {
 	struct sh_arena *a = sh_arena_new();
 	char *current = sh_strdup(url);
 	int rc = 0;
 
 	for (int hop = 0;; hop++) {
-		struct sink s = { SH_BUF_INIT, (size_t)c->read_max_bytes, false };
+		struct sink s = { SH_BUF_INIT, (size_t)c->read_max_bytes, false, NULL };
 		char *redirect = NULL;
 		long status = 0;
 
@@ -286,17 +318,26 @@ static int read_url(const struct catalog *c, const char *url, char **out, size_t
 				current);
 			break;
 		}
-		if ((rc = fetch_once(c, current, &s, &status, &redirect, err)) != 0) {
+		if ((rc = fetch_once(c, current, cond ? cond->if_none_match : NULL, &s, &status, &redirect,
+			err)) != 0) {
 			sh_buf_dispose(&s.buf);
+			free(s.etag);
 			break;
 		}
-		if (status >= 300 && status < 400 && redirect != NULL && hop < MAX_REDIRECTS) {
+		if (status >= 300 && status < 400 && status != 304 && redirect != NULL && hop < MAX_REDIRECTS) {
 			sh_buf_dispose(&s.buf);
+			free(s.etag);
 			free(current);
 			current = redirect;
 			continue;
 		}
 		free(redirect);
+		if (status == 304 && cond != NULL && cond->if_none_match != NULL) {
+			cond->not_modified = true;
+			sh_buf_dispose(&s.buf);
+			free(s.etag);
+			break;
+		}
 		if (status == 404 || status == 410) {
 			*missing = true;
 			rc = sh_err_set(err, SH_ENOTFOUND, "url:%s does not exist (HTTP %ld)", url, status);
@@ -305,8 +346,13 @@ static int read_url(const struct catalog *c, const char *url, char **out, size_t
 		}
 		if (rc != 0) {
 			sh_buf_dispose(&s.buf);
+			free(s.etag);
 			break;
 		}
+		if (cond != NULL)
+			cond->etag = s.etag;
+		else
+			free(s.etag);
 		*len = s.buf.len;
 		*out = sh_buf_detach(&s.buf);
 		break;
@@ -314,6 +360,12 @@ static int read_url(const struct catalog *c, const char *url, char **out, size_t
 	free(current);
 	sh_arena_free(a);
 	return rc;
+}
+
+static int read_url(const struct catalog *c, const char *url, char **out, size_t *len,
+	bool *missing, struct sh_err *err)
+{
+	return read_url_conditional(c, url, NULL, out, len, missing, err);
 }
 
 int read_target(const struct catalog *c, const char *type, const char *target, char **out,
