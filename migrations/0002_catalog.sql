@@ -18,6 +18,7 @@ CREATE TABLE catalog_entities (
   errors        TEXT,
   final         TEXT,
   etag          TEXT,
+  source_etag   TEXT,                      -- an etag the source itself gave, served as is
   updated_at    INTEGER NOT NULL
 );
 CREATE INDEX catalog_entities_parent ON catalog_entities (parent_ref);

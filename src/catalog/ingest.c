@@ -457,13 +457,14 @@ static int apply_item(struct round *r, struct store *s, struct item *it, bool *c
 			it->location_key, it->ref, row.location_key));
 		goto done;
 	}
-	sh_buf_printf(&h, "%s\n%s\n%s\n%s\n%s", r->self, it->location_key, r->origin,
-		processed ? processed : "", errs ? errs : "");
+	sh_buf_printf(&h, "%s\n%s\n%s\n%s\n%s\n%s", r->self, it->location_key, r->origin,
+		processed ? processed : "", errs ? errs : "",
+		it->p.source_etag ? it->p.source_etag : "");
 	sha1_hex(hash, h.ptr, h.len);
 	if (found && row.input_hash != NULL && strcmp(row.input_hash, hash) == 0)
 		goto done; /* unchanged since the last round */
 	put = (struct entity_put){ it->ref, r->self, it->location_key, r->origin, hash, processed,
-		errs, it->p.rels, it->p.n_rels };
+		errs, it->p.rels, it->p.n_rels, it->p.source_etag };
 	rc = store_put(s, &put, err);
 	*changed = rc == 0;
 done:

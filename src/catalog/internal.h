@@ -57,6 +57,7 @@ struct processed {
 	const char *ref;             /* arena */
 	struct relation *rels;       /* arena */
 	size_t n_rels;
+	const char *source_etag;     /* metadata.etag as the source gave it (arena), or NULL */
 };
 
 /* process.c: validate, apply defaults and server-set annotations, sort

@@ -231,6 +231,10 @@ int process_entity(struct processed *out, struct sh_arena *a, const json_t *raw,
 	kind = json_string_value(json_object_get(entity, "kind"));
 	if (json_object_get(md, "namespace") == NULL)
 		json_object_set_new(md, "namespace", json_string("default"));
+	/* A uid is always the catalog's; an etag the source gives is served
+	 * as is (spec 6.4), kept apart so the processed form compares equal. */
+	out->source_etag = json_is_string(json_object_get(md, "etag"))
+		? sh_arena_strdup(a, json_string_value(json_object_get(md, "etag"))) : NULL;
 	json_object_del(md, "uid");
 	json_object_del(md, "etag");
 	ns = json_string_value(json_object_get(md, "namespace"));

@@ -16,19 +16,21 @@
 #include <string.h>
 
 #define MAX_INDEX_LEN 200
+#define ETAG_MAX 256      /* a computed etag is 40 hex digits; a source's may be longer */
 
 static const char *const sql[ST_COUNT] = {
 	[ST_GET] = "SELECT id, uid, parent_ref, location_key, input_hash, final IS NOT NULL, "
 		"source_hash FROM catalog_entities WHERE ref = ?1",
 	[ST_INSERT] = "INSERT INTO catalog_entities (ref, uid, parent_ref, location_key, origin_key, "
-		"input_hash, errors, updated_at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		"input_hash, errors, updated_at, kind, source_etag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_UPDATE] = "UPDATE catalog_entities SET parent_ref = ?2, location_key = ?3, origin_key = ?4, "
-		"input_hash = ?5, errors = ?6, updated_at = ?7 WHERE id = ?1",
+		"input_hash = ?5, errors = ?6, updated_at = ?7, "
+		"source_etag = CASE WHEN ?9 THEN ?8 ELSE source_etag END WHERE id = ?1",
 	[ST_RELS_OF] = "SELECT source_ref, target_ref FROM catalog_relations WHERE originating_id = ?1",
 	[ST_DEL_RELS] = "DELETE FROM catalog_relations WHERE originating_id = ?1",
 	[ST_INS_REL] = "INSERT INTO catalog_relations (originating_id, source_ref, type, target_ref) "
 		"VALUES (?1, ?2, ?3, ?4)",
-	[ST_STITCH_GET] = "SELECT id, uid, errors, final FROM catalog_entities WHERE ref = ?1",
+	[ST_STITCH_GET] = "SELECT id, uid, errors, final, source_etag FROM catalog_entities WHERE ref = ?1",
 	[ST_STITCH_RELS] = "SELECT DISTINCT type, target_ref FROM catalog_relations WHERE source_ref = ?1 "
 		"ORDER BY type, target_ref",
 	[ST_SET_FINAL] = "UPDATE catalog_entities SET final = ?2, etag = ?3 WHERE id = ?1",
@@ -258,6 +260,9 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 		bind_text(st, 5, p->input_hash);
 		bind_text(st, 6, p->errors);
 		sqlite3_bind_int64(st, 7, now);
+		/* Only a newly processed form says what the source's etag is. */
+		bind_text(st, 8, p->source_etag);
+		sqlite3_bind_int(st, 9, p->processed != NULL);
 	} else {
 		char uid[37];
 		uuid_v4(uid);
@@ -271,6 +276,7 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 		bind_text(st, 7, p->errors);
 		sqlite3_bind_int64(st, 8, now);
 		sqlite3_bind_text(st, 9, p->ref, (int)strcspn(p->ref, ":"), SQLITE_TRANSIENT);
+		bind_text(st, 10, p->source_etag);
 	}
 	if ((rc = store_step_done(s, st, err)) != 0)
 		return rc;
@@ -647,7 +653,7 @@ char *processed_of_final(const char *final_text)
 /* Build the final entity of ref from its processed form; the etag hashes
  * exactly what the entity holds apart from uid and etag. */
 static json_t *build_final(struct store *s, sqlite3_stmt *st, const char *ref,
-	const char *processed, char etag[41])
+	const char *processed, char etag[ETAG_MAX])
 {
 	const char *errors_text = (const char *)sqlite3_column_text(st, 2);
 	json_t *entity, *md, *rels, *errors = NULL;
@@ -668,6 +674,8 @@ static json_t *build_final(struct store *s, sqlite3_stmt *st, const char *ref,
 	if (json_array_size(errors) > 0)
 		sh_buf_puts(&h, errors_text);
 	sha1_hex(etag, h.ptr, h.len);
+	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+		snprintf(etag, ETAG_MAX, "%s", (const char *)sqlite3_column_text(st, 4));
 	sh_buf_dispose(&h);
 	free(rels_text);
 	md = json_object_get(entity, "metadata");
@@ -687,7 +695,7 @@ static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
 	const char *old_final;
 	char *derived = NULL, *text;
 	json_t *entity;
-	char etag[41];
+	char etag[ETAG_MAX];
 	int64_t id;
 	int rc;
 

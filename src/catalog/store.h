@@ -58,6 +58,7 @@ struct entity_put {
 	const char *errors;            /* JSON array text, or NULL */
 	const struct relation *rels;
 	size_t n_rels;
+	const char *source_etag;       /* or NULL */
 };
 
 void store_init(struct store *s, sqlite3 *db, struct sh_arena *a);

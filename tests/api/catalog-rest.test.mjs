@@ -1126,8 +1126,7 @@ describe('catalog REST: locations and processing', { skip: OWN_PROCESS }, () => 
 			assert.ok(!(await api.errors()).some((x) => x.entityRef === location.entityRef));
 		});
 
-		it('an etag from the source is kept; a uid from the source is replaced',
-			{ todo: 'metadata.etag present in the source data is dropped instead of kept (spec 6.4)' }, async () => {
+		it('an etag from the source is kept; a uid from the source is replaced', async () => {
 				files.set('/source-etag.yaml', readFixture('source-etag.yaml'));
 				await api.addLocation(files.url('/source-etag.yaml'));
 				const e = await waitFor(() => api.entity('component:default/own-etag'), { what: 'own-etag' });

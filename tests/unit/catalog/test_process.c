@@ -282,6 +282,9 @@ static void test_catalog_process__uid_and_etag_are_dropped(void **state)
 	(void)state;
 	assert_null(json_object_get(md, "uid"));
 	assert_null(json_object_get(md, "etag"));
+	/* The source's etag is kept apart, to be served as is (spec 6.4). */
+	assert_non_null(p.source_etag);
+	assert_string_equal(p.source_etag, "5f0c0f4c");
 	json_decref(p.entity);
 	sh_arena_free(a);
 }
