@@ -95,6 +95,11 @@ struct sh_arena *sh_arena_new(void);
 void sh_arena_free(struct sh_arena *a);
 void *sh_arena_alloc(struct sh_arena *a, size_t n);
 char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n);
+/* Make room for one more element in an arena array of n elements of size
+ * bytes, doubling *cap (from first) when full. Returns the array to use
+ * (old, or a copy of it). */
+void *sh_arena_grow(struct sh_arena *a, void *old, size_t n, size_t *cap, size_t size,
+	size_t first);
 char *sh_arena_strdup(struct sh_arena *a, const char *s);
 char *sh_arena_printf(struct sh_arena *a, const char *fmt, ...) SH_PRINTF(2, 3);
 

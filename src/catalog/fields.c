@@ -27,13 +27,7 @@ int fields_parse(const char ***out, size_t *n, struct sh_arena *a, const char *c
 				return sh_err_set(err, SH_EINPUT, "Invalid field \"%.*s\": '[' is not supported",
 					(int)len, p);
 			if (len > 0) {
-				if (count == cap) {
-					cap = cap ? cap * 2 : 8;
-					const char **grown = sh_arena_alloc(a, cap * sizeof(*grown));
-					if (count > 0)
-						memcpy(grown, list, count * sizeof(*grown));
-					list = grown;
-				}
+				list = sh_arena_grow(a, list, count, &cap, sizeof(*list), 8);
 				list[count++] = sh_arena_strndup(a, p, len);
 			}
 			p += len;

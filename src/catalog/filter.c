@@ -55,14 +55,7 @@ static struct pred *leaf(struct sh_arena *a, const char *key, enum match_op m)
 /* Capacity doubles, so a list of n values costs O(n) arena space. */
 static void leaf_add_value(struct sh_arena *a, struct pred *p, const char *v)
 {
-	if (p->n_values == p->cap_values) {
-		size_t cap = p->cap_values ? p->cap_values * 2 : 4;
-		const char **vals = sh_arena_alloc(a, cap * sizeof(*vals));
-		if (p->n_values > 0)
-			memcpy(vals, p->values, p->n_values * sizeof(*vals));
-		p->values = vals;
-		p->cap_values = cap;
-	}
+	p->values = sh_arena_grow(a, p->values, p->n_values, &p->cap_values, sizeof(*p->values), 4);
 	p->values[p->n_values++] = lower_n(a, v, strlen(v));
 	if (p->n_values > 1)
 		p->m = M_IN;
@@ -307,14 +300,7 @@ int filter_parse_predicate(struct pred **out, struct sh_arena *a, const json_t *
 
 void binds_add(struct sql_binds *b, struct sh_arena *a, const char *v)
 {
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 16;
-		const char **grown = sh_arena_alloc(a, cap * sizeof(*grown));
-		if (b->n > 0)
-			memcpy(grown, b->v, b->n * sizeof(*grown));
-		b->v = grown;
-		b->cap = cap;
-	}
+	b->v = sh_arena_grow(a, b->v, b->n, &b->cap, sizeof(*b->v), 16);
 	b->v[b->n++] = v;
 }
 

@@ -77,14 +77,7 @@ static void add_error(json_t *list, const char *name, const char *message)
 
 static struct item *new_item(struct round *r)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		struct item *grown = sh_arena_alloc(r->a, cap * sizeof(*grown));
-		if (r->n > 0)
-			memcpy(grown, r->items, r->n * sizeof(*grown));
-		r->items = grown;
-		r->cap = cap;
-	}
+	r->items = sh_arena_grow(r->a, r->items, r->n, &r->cap, sizeof(*r->items), 32);
 	memset(&r->items[r->n], 0, sizeof(r->items[0]));
 	return &r->items[r->n++];
 }
@@ -473,29 +466,19 @@ done:
 	return rc;
 }
 
-static bool in_round(const struct round *r, const char *ref)
-{
-	return seen(r, ref);
-}
-
 static int delete_orphans(struct round *r, struct store *s, struct sh_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_CHILDREN);
-	const char **gone = sh_arena_alloc(r->a, sizeof(*gone));
-	size_t n = 0, cap = 1;
+	const char **gone = NULL;
+	size_t n = 0, cap = 0;
 	int rc;
 
 	sqlite3_bind_text(st, 1, r->self, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *ref = (const char *)sqlite3_column_text(st, 0);
-		if (in_round(r, ref))
+		if (seen(r, ref))
 			continue;
-		if (n == cap) {
-			const char **grown = sh_arena_alloc(r->a, 2 * cap * sizeof(*grown));
-			memcpy(grown, gone, n * sizeof(*grown));
-			gone = grown;
-			cap *= 2;
-		}
+		gone = sh_arena_grow(r->a, gone, n, &cap, sizeof(*gone), 16);
 		gone[n++] = sh_arena_strdup(r->a, ref);
 	}
 	for (size_t i = 0; i < n; i++) {

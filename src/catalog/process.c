@@ -85,14 +85,7 @@ struct emitter {
 
 static void emit(struct emitter *e, const char *source, const char *type, const char *target)
 {
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 16;
-		struct relation *grown = sh_arena_alloc(e->a, cap * sizeof(*grown));
-		if (e->n > 0)
-			memcpy(grown, e->rels, e->n * sizeof(*grown));
-		e->rels = grown;
-		e->cap = cap;
-	}
+	e->rels = sh_arena_grow(e->a, e->rels, e->n, &e->cap, sizeof(*e->rels), 16);
 	e->rels[e->n++] = (struct relation){ source, type, target };
 }
 

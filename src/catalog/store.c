@@ -326,13 +326,7 @@ int store_delete(struct store *s, const char *ref, struct sh_err *err)
 	st = store_stmt(s, ST_CHILDREN);
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			const char **grown = sh_arena_alloc(s->a, cap * sizeof(*grown));
-			if (n > 0)
-				memcpy(grown, children, n * sizeof(*grown));
-			children = grown;
-		}
+		children = sh_arena_grow(s->a, children, n, &cap, sizeof(*children), 16);
 		children[n++] = sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 0));
 	}
 	for (size_t i = 0; i < n; i++)

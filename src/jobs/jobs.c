@@ -209,6 +209,21 @@ static int run_one(struct jobs *j, sqlite3 *db)
 
 /* ---- threads ---------------------------------------------------------------------- */
 
+/* The CLOCK_REALTIME time ms from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int64_t ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 static void idle_wait(struct jobs *j, int64_t due)
 {
 	int64_t now = jobs_now_ms();
@@ -220,13 +235,7 @@ static void idle_wait(struct jobs *j, int64_t due)
 		wait_ms = IDLE_MAX_MS;
 	if (wait_ms <= 0)
 		wait_ms = 1;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += wait_ms / 1000;
-	ts.tv_nsec += (wait_ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	ts = deadline_in(wait_ms);
 	pthread_mutex_lock(&j->lock);
 	seq = j->wake_seq;
 	while (!j->stopping && seq == j->wake_seq)
@@ -303,13 +312,7 @@ bool jobs_stop_within(struct jobs *j, int64_t ms)
 
 	if (j == NULL)
 		return true;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	ts = deadline_in(ms);
 	pthread_mutex_lock(&j->lock);
 	j->stopping = true;
 	pthread_cond_broadcast(&j->wake);

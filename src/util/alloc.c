@@ -216,6 +216,20 @@ void *sh_arena_alloc(struct sh_arena *a, size_t n)
 #endif
 }
 
+void *sh_arena_grow(struct sh_arena *a, void *old, size_t n, size_t *cap, size_t size,
+	size_t first)
+{
+	void *grown;
+
+	if (n < *cap)
+		return old;
+	*cap = *cap ? *cap * 2 : first;
+	grown = sh_arena_alloc(a, *cap * size);
+	if (n > 0)
+		memcpy(grown, old, n * size);
+	return grown;
+}
+
 char *sh_arena_strndup(struct sh_arena *a, const char *s, size_t n)
 {
 	char *p = sh_arena_alloc(a, n + 1);
