@@ -55,9 +55,10 @@ int db_migrate(sqlite3 *db, const struct db_migration *m, size_t n, struct sh_er
  */
 sqlite3_stmt *db_stmt(struct db_pool *pool, sqlite3 *db, const char *sql);
 
-/* Prepare a connection for a large write (a 128 MiB page cache, no
- * checkpoint per commit), or return it to normal (8 MiB, checkpoint now,
- * memory given back). */
+/* Prepare a connection for a large write (a 128 MiB page cache), or return
+ * it to normal (8 MiB, memory given back). Checkpoints never run on a pool
+ * connection: a thread of the pool's own copies the WAL into the database
+ * file once it passes 1,000 pages, without blocking readers or writers. */
 void db_bulk(sqlite3 *db, bool bulk);
 
 /* Bytes the database file uses (page_count * page_size), or -1. */

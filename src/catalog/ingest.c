@@ -13,19 +13,24 @@
 #include "store.h"
 
 #include <malloc.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stagehand/yaml.h"
 
 #define PROCESSING_TYPE "backstage.io/catalog-processing"
 #define ROUND_CHUNK 10000     /* entities written per transaction */
+#define MAX_PARTS 4           /* threads parsing one round's texts */
+#define PART_MIN_BYTES (256 * 1024) /* less text than this a thread is not worth it */
 
 struct item {
 	const char *ref;
 	const char *kind;
 	const char *location_key;
+	int line;                 /* of the document in location_key */
 	struct processed p;       /* p.entity is always NULL: see processed */
 	char *processed;          /* key-sorted JSON text; NULL when processing failed */
 	json_t *errors;           /* entity-level status items, or NULL */
@@ -55,6 +60,8 @@ struct round {
 	struct text *texts;        /* what the targets held, read but not parsed */
 	size_t n_texts, cap_texts;
 	sqlite3 *db;               /* for the url targets' ETags; NULL in dry runs */
+	struct sh_arena *part_arenas[MAX_PARTS]; /* items parsed by other threads live here */
+	int n_parts;
 };
 
 static json_t *status_item(const char *name, const char *message)
@@ -207,6 +214,7 @@ static void take_document(struct round *r, const char *key, const json_t *doc, c
 	}
 	it = new_item(r);
 	json_object_set_new(r->refs, ref, json_true());
+	it->line = yaml_line_of(lines, "");
 	it->ref = ref;
 	it->kind = sh_arena_strdup(r->a, kind);
 	it->location_key = key;
@@ -337,17 +345,119 @@ static void read_deferred(struct round *r, struct text *t)
 	t->etag = NULL;
 }
 
-/* Parse every target read, then let go of the texts. */
+/* Parse texts [from, to), letting go of each once parsed. */
+static void parse_range(struct round *r, struct text *texts, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++) {
+		if (texts[i].deferred)
+			read_deferred(r, &texts[i]);
+		if (texts[i].data == NULL)
+			continue;
+		take_text(r, texts[i].key, texts[i].data, texts[i].len);
+		free(texts[i].data);
+		texts[i].data = NULL;
+	}
+}
+
+/* A run of texts parsed on a thread of its own into a round of its own
+ * (its items, refs, errors and arena), joined to the real one in order. */
+struct part {
+	struct round sub;
+	struct text *texts;
+	size_t from, to;
+	pthread_t thread;
+	bool threaded;
+};
+
+static void *parse_part(void *arg)
+{
+	struct part *p = arg;
+
+	parse_range(&p->sub, p->texts, p->from, p->to);
+	return NULL;
+}
+
+/* Add what a part parsed to r, as if r had parsed it itself: a ref that an
+ * earlier part already holds is a duplicate, reported where it was found. */
+static void join_part(struct round *r, struct part *p)
+{
+	for (size_t i = 0; i < p->sub.n; i++) {
+		struct item *it = &p->sub.items[i];
+		if (seen(r, it->ref)) {
+			add_error(r->errors, "InputError", sh_arena_printf(r->a,
+				"%s:%d: Duplicate nested entity: %s", it->location_key, it->line, it->ref));
+			free(it->processed);
+			json_decref(it->errors);
+			continue;
+		}
+		*new_item(r) = *it;
+		json_object_set_new(r->refs, it->ref, json_true());
+	}
+	json_array_extend(r->errors, p->sub.errors);
+	json_decref(p->sub.errors);
+	json_decref(p->sub.refs);
+	r->fatal = r->fatal || p->sub.fatal;
+	r->part_arenas[r->n_parts++] = p->sub.a;
+}
+
+/* How many threads are worth it for bytes of text: one per core, at most
+ * MAX_PARTS, each with PART_MIN_BYTES at least. */
+static int parts_for(size_t bytes, size_t n_texts)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = bytes / PART_MIN_BYTES;
+
+	if (cores < 1)
+		cores = 1;
+	if (n > (size_t)cores)
+		n = (size_t)cores;
+	if (n > MAX_PARTS)
+		n = MAX_PARTS;
+	if (n > n_texts)
+		n = n_texts;
+	return n < 1 ? 1 : (int)n;
+}
+
+/* Parse every target read, then let go of the texts. Large rounds split
+ * their texts into runs of about equal size, one per core: this thread
+ * parses the first, helper threads the others. */
 static void parse_texts(struct round *r)
 {
-	for (size_t i = 0; i < r->n_texts; i++) {
-		if (r->texts[i].deferred)
-			read_deferred(r, &r->texts[i]);
-		if (r->texts[i].data == NULL)
+	struct part parts[MAX_PARTS];
+	size_t bytes = 0, done = 0, at = 0;
+	int n;
+
+	for (size_t i = 0; i < r->n_texts; i++)
+		bytes += r->texts[i].len;
+	n = parts_for(bytes, r->n_texts);
+	if (n == 1) {
+		parse_range(r, r->texts, 0, r->n_texts);
+		return;
+	}
+	for (int k = 0; k < n; k++) {
+		struct part *p = &parts[k];
+		size_t goal = bytes / (size_t)n * (size_t)(k + 1);
+		p->from = at;
+		while (at < r->n_texts && (done < goal || k == n - 1))
+			done += r->texts[at++].len;
+		p->to = at;
+		p->texts = r->texts;
+		p->threaded = false;
+		if (k == 0)
 			continue;
-		take_text(r, r->texts[i].key, r->texts[i].data, r->texts[i].len);
-		free(r->texts[i].data);
-		r->texts[i].data = NULL;
+		p->sub = (struct round){ .c = r->c, .a = sh_arena_new(), .self = r->self,
+			.self_key = r->self_key, .origin = r->origin, .errors = json_array(),
+			.refs = json_object() };
+		/* If no thread can be had, this thread parses the part itself. */
+		p->threaded = pthread_create(&p->thread, NULL, parse_part, p) == 0;
+	}
+	parse_range(r, r->texts, parts[0].from, parts[0].to);
+	for (int k = 1; k < n; k++) {
+		if (parts[k].threaded)
+			pthread_join(parts[k].thread, NULL);
+		else
+			parse_part(&parts[k]);
+		join_part(r, &parts[k]);
 	}
 }
 
@@ -388,6 +498,8 @@ static void round_dispose(struct round *r)
 	json_decref(r->errors);
 	json_decref(r->refs);
 	sh_buf_dispose(&r->source);
+	for (int i = 0; i < r->n_parts; i++)
+		sh_arena_free(r->part_arenas[i]);
 }
 
 static void read_targets(struct round *r, const json_t *location)
@@ -504,10 +616,43 @@ static int next_chunk(struct round *r, struct store *s, sqlite3 *db, struct sh_e
 	return store_get(s, r->self, &self) ? 0 : 1;
 }
 
+/* ref -> index of the last item giving ref a relation (other than ref's
+ * own item), for the refs that get any. */
+static json_t *last_incoming(const struct round *r)
+{
+	json_t *last = json_object();
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct item *it = &r->items[i];
+		for (size_t k = 0; k < it->p.n_rels; k++) {
+			const char *source = it->p.rels[k].source;
+			json_t *at;
+			if (strcmp(source, it->ref) == 0)
+				continue;
+			if ((at = json_object_get(last, source)) != NULL)
+				json_integer_set(at, (json_int_t)i);
+			else
+				json_object_set_new(last, source, json_integer((json_int_t)i));
+		}
+	}
+	return last;
+}
+
+/* Whether the item at i gets relations from an item of a later chunk: then
+ * stitching it with its own chunk would be undone at the round's end. */
+static bool stitch_later(const json_t *last, const struct item *it, size_t i, size_t n)
+{
+	json_t *at = json_object_get(last, it->ref);
+	size_t chunk_end = (i / ROUND_CHUNK + 1) * ROUND_CHUNK;
+
+	return at != NULL && chunk_end < n && (size_t)json_integer_value(at) >= chunk_end;
+}
+
 static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char *source_hash,
 	struct sh_err *err)
 {
 	struct entity_row self;
+	json_t *last = NULL;
 	char *errs;
 	int rc = 0;
 
@@ -515,9 +660,13 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 	if (!store_get(s, r->self, &self))
 		return 0;
 	if (!r->fatal) {
+		if (r->n > ROUND_CHUNK)
+			last = last_incoming(r);
 		for (size_t i = 0; i < r->n && rc == 0; i++) {
 			bool changed = false;
 			rc = apply_item(r, s, &r->items[i], &changed, err);
+			if (rc == 0 && changed && last != NULL && stitch_later(last, &r->items[i], i, r->n))
+				store_defer(s, r->items[i].ref);
 			/* Written out now: the round's memory shrinks as it goes. */
 			free(r->items[i].processed);
 			r->items[i].processed = NULL;
@@ -525,8 +674,11 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 				rc = jobs_enqueue(db, CATALOG_QUEUE, r->items[i].ref, NULL, 0, err);
 			if (rc == 0 && (i + 1) % ROUND_CHUNK == 0 && i + 1 < r->n &&
 				(rc = next_chunk(r, s, db, err)) == 1)
-				return 0;
+				break;
 		}
+		json_decref(last);
+		if (rc == 1)
+			return 0; /* the Location was deleted meanwhile */
 		if (rc == 0)
 			rc = delete_orphans(r, s, err);
 		if (rc == 0)

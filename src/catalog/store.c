@@ -108,6 +108,7 @@ void store_dispose(struct store *s)
 	json_decref(s->kind_delta);
 	json_decref(s->existing);
 	free(s->rows);
+	free(s->row_ids.ids);
 	free(s->written.refs);
 	free(s->related.refs);
 	memset(s, 0, sizeof(*s));
@@ -155,27 +156,49 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* A removed ref: lookups go on past it, iteration skips it. */
+static const char gone_ref[] = "";
+
+static bool live(const char *slot)
+{
+	return slot != NULL && slot != gone_ref;
+}
+
 static void refset_add(struct refset *set, struct sh_arena *a, const char *ref)
 {
 	size_t i;
 
-	if (set->n * 2 >= set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 256;
+	if (set->used * 2 >= set->cap) {
+		size_t cap = set->cap == 0 ? 256 : set->n * 4 > set->cap ? set->cap * 2 : set->cap;
 		const char **old = set->refs;
 		size_t old_cap = set->cap;
 		set->refs = sh_calloc(cap, sizeof(*set->refs));
 		set->cap = cap;
-		set->n = 0;
+		set->n = set->used = 0;
 		for (size_t k = 0; k < old_cap; k++)
-			if (old[k] != NULL)
+			if (live(old[k]))
 				refset_add(set, a, old[k]);
 		free(old);
 	}
 	for (i = hash_str(ref) & (set->cap - 1); set->refs[i] != NULL; i = (i + 1) & (set->cap - 1))
-		if (strcmp(set->refs[i], ref) == 0)
+		if (live(set->refs[i]) && strcmp(set->refs[i], ref) == 0)
 			return;
 	set->refs[i] = sh_arena_strdup(a, ref);
 	set->n++;
+	set->used++;
+}
+
+static void refset_remove(struct refset *set, const char *ref)
+{
+	if (set->n == 0)
+		return;
+	for (size_t i = hash_str(ref) & (set->cap - 1); set->refs[i] != NULL;
+		i = (i + 1) & (set->cap - 1))
+		if (live(set->refs[i]) && strcmp(set->refs[i], ref) == 0) {
+			set->refs[i] = gone_ref;
+			set->n--;
+			return;
+		}
 }
 
 void store_mark(struct store *s, const char *ref)
@@ -186,6 +209,12 @@ void store_mark(struct store *s, const char *ref)
 static void mark_related(struct store *s, const char *ref)
 {
 	refset_add(&s->related, s->a, ref);
+}
+
+void store_defer(struct store *s, const char *ref)
+{
+	refset_remove(&s->written, ref);
+	mark_related(s, ref);
 }
 
 /* ---- rows ----------------------------------------------------------------------------- */
@@ -395,15 +424,50 @@ static char *row_identity(struct sh_arena *a, int64_t kid, const char *value,
 
 static int flush_rows(struct store *s, struct sh_err *err);
 
+/* Add id to set; true if it was not there yet. */
+static bool idset_add(struct idset *set, int64_t id)
+{
+	size_t i;
+
+	if (set->n * 2 >= set->cap) {
+		struct idset grown = { sh_calloc(set->cap ? set->cap * 2 : 256, sizeof(int64_t)), 0,
+			set->cap ? set->cap * 2 : 256 };
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->ids[k] != 0)
+				idset_add(&grown, set->ids[k]);
+		free(set->ids);
+		*set = grown;
+	}
+	for (i = (uint64_t)id * 0x9e3779b97f4a7c15ull >> 7 & (set->cap - 1); set->ids[i] != 0;
+		i = (i + 1) & (set->cap - 1))
+		if (set->ids[i] == id)
+			return false;
+	set->ids[i] = id;
+	set->n++;
+	return true;
+}
+
+static bool idset_has(const struct idset *set, int64_t id)
+{
+	if (set->n == 0)
+		return false;
+	for (size_t i = (uint64_t)id * 0x9e3779b97f4a7c15ull >> 7 & (set->cap - 1); set->ids[i] != 0;
+		i = (i + 1) & (set->cap - 1))
+		if (set->ids[i] == id)
+			return true;
+	return false;
+}
+
 /* Load the entity's current rows into s->existing (identity -> [key id,
- * seq]) and start new rows' seq after the highest in use. Rows still
- * buffered are written first, so that none is missed. */
+ * seq]) and start new rows' seq after the highest in use. If rows of the
+ * entity are still buffered, they are written first, so that none is
+ * missed; other entities' rows stay buffered, to be written in order. */
 static int load_existing(struct store *s, int64_t id, struct sh_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if (s->n_rows > 0 && (rc = flush_rows(s, err)) != 0)
+	if (idset_has(&s->row_ids, id) && (rc = flush_rows(s, err)) != 0)
 		return rc;
 	st = store_stmt(s, ST_ROWS_OF);
 	json_object_clear(s->existing);
@@ -474,6 +538,7 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 		s->cap_rows = s->cap_rows ? s->cap_rows * 2 : 1024;
 		s->rows = sh_realloc(s->rows, s->cap_rows * sizeof(*s->rows));
 	}
+	idset_add(&s->row_ids, id);
 	s->rows[s->n_rows++] = (struct pending_row){ id, kid, s->next_seq++,
 		sh_arena_strdup(s->a, kind), short_value ? sh_arena_strdup(s->a, lvalue) : NULL,
 		original ? sh_arena_strdup(s->a, original) : NULL };
@@ -525,6 +590,9 @@ static int flush_rows(struct store *s, struct sh_err *err)
 			return rc;
 	}
 	s->n_rows = 0;
+	if (s->row_ids.n > 0)
+		memset(s->row_ids.ids, 0, s->row_ids.cap * sizeof(int64_t));
+	s->row_ids.n = 0;
 	return 0;
 }
 
@@ -716,6 +784,8 @@ static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
 	}
 	free(text);
 	json_decref(entity);
+	/* Stitched: a later stitch derives it from the final form again. */
+	json_object_del(s->pending, ref);
 	return rc;
 }
 
@@ -739,18 +809,24 @@ static int flush_kind_counts(struct store *s, struct sh_err *err)
 	return 0;
 }
 
+/* Stitch every ref of set and empty it. A ref stitched is current: it
+ * leaves the related set until a later write marks it again. */
 static int stitch_set(struct store *s, struct refset *set, struct sh_err *err)
 {
 	int rc;
 
 	for (size_t i = 0; i < set->cap; i++) {
-		if (set->refs[i] == NULL)
+		if (!live(set->refs[i]))
 			continue;
+		if (set != &s->related)
+			refset_remove(&s->related, set->refs[i]);
 		if ((rc = stitch_one(s, set->refs[i], err)) != 0)
 			return rc;
 		set->refs[i] = NULL;
 	}
-	set->n = 0;
+	if (set->refs != NULL)
+		memset(set->refs, 0, set->cap * sizeof(*set->refs));
+	set->n = set->used = 0;
 	return 0;
 }
 

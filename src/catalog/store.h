@@ -24,7 +24,7 @@ struct store {
 	sqlite3_stmt *st[ST_COUNT];
 	struct refset {       /* open-addressing set of refs */
 		const char **refs;
-		size_t n, cap;
+		size_t n, used, cap;  /* live refs; slots taken, removed ones included */
 	} written, related;   /* to stitch: entities written; ends of their relations */
 	json_t *pending;      /* ref -> processed JSON text written this batch */
 	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
@@ -34,6 +34,10 @@ struct store {
 	int64_t next_seq;     /* seq of the next row written for the entity being indexed */
 	struct pending_row *rows; /* search rows to insert at the next stitch's end */
 	size_t n_rows, cap_rows;
+	struct idset {        /* open-addressing set of the entity ids in rows */
+		int64_t *ids;     /* 0 is a free slot: ids start at 1 */
+		size_t n, cap;
+	} row_ids;
 };
 
 struct entity_row {
@@ -88,5 +92,9 @@ int store_stitch(struct store *s, struct sh_err *err) SH_WUR;
  * large round, a team owning thousands of entities is rebuilt once, at the
  * end, instead of once per chunk. */
 int store_stitch_written(struct store *s, struct sh_err *err) SH_WUR;
+
+/* Leave ref, written since the last stitch, to store_stitch: it is about to
+ * get relations from entities still to be written. */
+void store_defer(struct store *s, const char *ref);
 
 #endif
