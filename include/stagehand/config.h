@@ -43,6 +43,7 @@ struct sh_config {
 	json_t *catalog_locations;  /* [{type, target, rules?, presence?}] */
 	json_t *catalog_rules;      /* [{allow: [...], locations?: [...]}] */
 	int64_t catalog_interval_s;
+	char *catalog_orphan_strategy; /* "delete" or "keep" */
 
 	json_t *root;          /* the whole validated document (owned) */
 	json_t *lines;         /* pointer -> line, for modules' own errors (owned) */

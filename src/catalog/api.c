@@ -138,7 +138,7 @@ int catalog_delete_entity_by_uid(struct http_req *req, struct sh_err *err)
 	}
 	sqlite3_finalize(st);
 	if (ref != NULL) {
-		store_init(&s, db, a);
+		store_init(&s, db, a, catalog_of(req)->keep_orphans);
 		rc = store_delete(&s, ref, err);
 		if (rc == 0)
 			rc = store_stitch(&s, err);

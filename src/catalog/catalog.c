@@ -79,6 +79,7 @@ static void read_settings(struct catalog *c, const struct sh_config *cfg)
 	json_t *v;
 
 	c->interval_ms = cfg->catalog_interval_s * 1000;
+	c->keep_orphans = strcmp(cfg->catalog_orphan_strategy, "keep") == 0;
 	c->read_timeout_ms = cfg->reading_timeout_ms;
 	c->read_max_bytes = cfg->reading_max_bytes;
 	c->n_allow = json_array_size(cfg->reading_allow);
@@ -139,7 +140,7 @@ static int put_root(sqlite3 *db, struct sh_arena *a, const char *ref, const char
 	int rc;
 
 	json_decref(e);
-	store_init(&s, db, a);
+	store_init(&s, db, a, false);
 	rc = store_put(&s, &put, err);
 	if (rc == 0)
 		rc = store_stitch(&s, err);
@@ -183,13 +184,13 @@ int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const cha
 }
 
 int location_unregister(sqlite3 *db, struct sh_arena *a, const char *entity_ref, const char *id,
-	struct sh_err *err)
+	bool keep_orphans, struct sh_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	struct store s;
 	int rc;
 
-	store_init(&s, db, a);
+	store_init(&s, db, a, keep_orphans);
 	rc = store_delete(&s, entity_ref, err);
 	if (rc == 0)
 		rc = store_stitch(&s, err);
@@ -206,9 +207,10 @@ int location_unregister(sqlite3 *db, struct sh_arena *a, const char *entity_ref,
 }
 
 /* Make catalog_locations' config rows match the configuration: add new
- * ones, drop (with everything they emitted) the ones no longer listed, and
- * queue every root for a first round. */
-static int sync_config_locations(sqlite3 *db, const struct sh_config *cfg, struct sh_err *err)
+ * ones, drop (with everything they emitted: deleted or orphaned) the ones
+ * no longer listed, and queue every root for a first round. */
+static int sync_config_locations(sqlite3 *db, const struct catalog *c, const struct sh_config *cfg,
+	struct sh_err *err)
 {
 	struct sh_arena *a = sh_arena_new();
 	sqlite3_stmt *st = NULL;
@@ -241,7 +243,7 @@ static int sync_config_locations(sqlite3 *db, const struct sh_config *cfg, struc
 			continue;
 		log_info("catalog: %s is no longer configured; removing what it provided", key);
 		rc = location_unregister(db, a, sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 2)),
-			sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 0)), err);
+			sh_arena_strdup(a, (const char *)sqlite3_column_text(st, 0)), c->keep_orphans, err);
 	}
 done:
 	sqlite3_finalize(st);
@@ -261,7 +263,7 @@ int catalog_new(struct catalog **out, const struct sh_config *cfg, struct db_poo
 	read_settings(c, cfg);
 	db = db_acquire(pool);
 	rc = db_exec(db, "BEGIN IMMEDIATE", err);
-	if (rc == 0 && (rc = sync_config_locations(db, cfg, err)) == 0)
+	if (rc == 0 && (rc = sync_config_locations(db, c, cfg, err)) == 0)
 		rc = db_exec(db, "COMMIT", err);
 	db_release(pool, db); /* rolls back whatever is left open */
 	if (rc != 0) {

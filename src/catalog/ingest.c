@@ -566,7 +566,7 @@ static int apply_item(struct round *r, struct store *s, struct item *it, bool *c
 		processed ? processed : "", errs ? errs : "",
 		it->p.source_etag ? it->p.source_etag : "");
 	sha1_hex(hash, h.ptr, h.len);
-	if (found && row.input_hash != NULL && strcmp(row.input_hash, hash) == 0)
+	if (found && !row.orphan && row.input_hash != NULL && strcmp(row.input_hash, hash) == 0)
 		goto done; /* unchanged since the last round */
 	put = (struct entity_put){ it->ref, r->self, it->location_key, r->origin, hash, processed,
 		errs, it->p.rels, it->p.n_rels, it->p.source_etag };
@@ -578,7 +578,7 @@ done:
 	return rc;
 }
 
-static int delete_orphans(struct round *r, struct store *s, struct sh_err *err)
+static int drop_gone(struct round *r, struct store *s, struct sh_err *err)
 {
 	sqlite3_stmt *st = store_stmt(s, ST_CHILDREN);
 	const char **gone = NULL;
@@ -594,8 +594,9 @@ static int delete_orphans(struct round *r, struct store *s, struct sh_err *err)
 		gone[n++] = sh_arena_strdup(r->a, ref);
 	}
 	for (size_t i = 0; i < n; i++) {
-		log_info("catalog: %s no longer emits %s; deleting it", r->self, gone[i]);
-		if ((rc = store_delete(s, gone[i], err)) != 0)
+		log_info("catalog: %s no longer emits %s; %s", r->self, gone[i],
+			r->c->keep_orphans ? "keeping it as an orphan" : "deleting it");
+		if ((rc = store_drop(s, gone[i], err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -680,7 +681,7 @@ static int apply_round(struct round *r, struct store *s, sqlite3 *db, const char
 		if (rc == 1)
 			return 0; /* the Location was deleted meanwhile */
 		if (rc == 0)
-			rc = delete_orphans(r, s, err);
+			rc = drop_gone(r, s, err);
 		if (rc == 0)
 			rc = save_sources(r, db, err);
 	}
@@ -750,7 +751,7 @@ static int run_round(struct round *r, sqlite3 *db, const struct self_row *self, 
 		db_bulk(db, false);
 		return rc;
 	}
-	store_init(&s, db, r->a);
+	store_init(&s, db, r->a, r->c->keep_orphans);
 	rc = apply_round(r, &s, db, hash, err);
 	store_dispose(&s);
 	if (rc == 0)

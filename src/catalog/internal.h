@@ -32,6 +32,7 @@ struct catalog {
 	struct db_pool *pool;
 	struct jobs *jobs;
 	int64_t interval_ms;       /* re-read every location this often */
+	bool keep_orphans;         /* catalog.orphanStrategy: keep */
 	int64_t read_timeout_ms;
 	int64_t read_max_bytes;
 	struct read_allow *allow;
@@ -99,8 +100,9 @@ const char **expand_glob(struct sh_arena *a, const char *pattern);
 
 /* catalog.c: registered locations. location_register writes the root
  * Location entity and the catalog_locations row (kept if it exists) and
- * queues its first round; location_unregister deletes both and everything
- * the location emitted. Both run inside the caller's transaction. */
+ * queues its first round; location_unregister deletes both, and deletes
+ * what the location emitted or, with keep_orphans, keeps it as orphans.
+ * Both run inside the caller's transaction. */
 json_t *location_entity(const char *key, const char *type, const char *target,
 	const char *presence);
 int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const char *type,
@@ -111,7 +113,7 @@ int location_register(sqlite3 *db, struct sh_arena *a, const char *id, const cha
 int location_update(sqlite3 *db, struct sh_arena *a, const char *id, const char *entity_ref,
 	const char *type, const char *target, const char *presence, struct sh_err *err) SH_WUR;
 int location_unregister(sqlite3 *db, struct sh_arena *a, const char *entity_ref, const char *id,
-	struct sh_err *err) SH_WUR;
+	bool keep_orphans, struct sh_err *err) SH_WUR;
 
 /* ingest.c: what registering type:target would produce, without writing:
  * *entities (the Location entity first) and *errors (status items); both
@@ -124,5 +126,9 @@ void sha1_hex(char out[41], const void *data, size_t len);
 
 /* A random UUID v4 (37 bytes out). */
 void uuid_v4(char out[37]);
+/* The first 15 hex digits of a uid as a number: the search index's order
+ * for entities with equal values (see migrations/0003). 0 if uid is not
+ * hex where those digits should be. */
+int64_t uid_key(const char *uid);
 
 #endif

@@ -83,7 +83,8 @@ int catalog_delete_location(struct http_req *req, struct sh_err *err)
 		rc = sh_err_set(err, SH_ENOTFOUND, "Found no location with ID %s", id);
 	if (rc == 0)
 		rc = location_unregister(db, http_arena(req),
-			json_string_value(json_object_get(loc, "entityRef")), id, err);
+			json_string_value(json_object_get(loc, "entityRef")), id,
+			http_server_ctx(req)->catalog->keep_orphans, err);
 	json_decref(loc);
 	if (rc == 0)
 		rc = db_exec(db, "COMMIT", err);

@@ -426,18 +426,20 @@ static void part_select(struct sh_buf *sql, struct sql_binds *b, struct sh_arena
 	const char *dir = backwards ? "DESC" : "ASC";
 
 	sh_buf_puts(sql, "SELECT e.final AS f, o.value AS v, e.uid AS u, o.entity_id AS id, "
-		"ifnull(o.original, '') AS w");
+		"ifnull(o.original, '') AS w, o.uid_key AS k");
 	where_sql(sql, b, a, p, part, true);
 	if (p->has_cursor) {
-		/* The index order is (value, original, entity id). */
-		sh_buf_printf(sql, " AND o.value %s ? AND (o.value, ifnull(o.original, ''), o.entity_id) %s "
-			"(?, ?, %lld)", backwards ? "<=" : ">=", backwards ? "<" : ">", (long long)p->after_id);
+		/* The index order is (value, original, uid key, entity id): equal
+		 * values in uid order, as Backstage breaks ties. */
+		sh_buf_printf(sql, " AND o.value %s ? AND (o.value, ifnull(o.original, ''), o.uid_key, "
+			"o.entity_id) %s (?, ?, %lld, %lld)", backwards ? "<=" : ">=", backwards ? "<" : ">",
+			(long long)uid_key(p->after_uid), (long long)p->after_id);
 		binds_add(b, a, p->after_value);
 		binds_add(b, a, p->after_value);
 		binds_add(b, a, p->after_original);
 	}
-	sh_buf_printf(sql, " ORDER BY o.value %s, o.original %s, o.entity_id %s LIMIT %ld", dir, dir, dir,
-		limit);
+	sh_buf_printf(sql, " ORDER BY o.value %s, o.original %s, o.uid_key %s, o.entity_id %s LIMIT %ld",
+		dir, dir, dir, dir, limit);
 }
 
 /* Fetch up to limit + 1 rows; *n gets how many, in query order. */
@@ -459,13 +461,14 @@ static int fetch(struct http_req *req, const struct page *p, struct row **out, s
 	} else {
 		/* Each part walks its own index range; the merge sorts at most
 		 * (limit + 1 + offset) rows per part. */
-		sh_buf_puts(&sql, "SELECT f, v, u, id, w FROM (");
+		sh_buf_puts(&sql, "SELECT f, v, u, id, w, k FROM (");
 		for (size_t i = 0; i < p->n_parts; i++) {
 			sh_buf_puts(&sql, i ? " UNION ALL SELECT * FROM (" : "SELECT * FROM (");
 			part_select(&sql, &b, a, p, &p->parts[i], p->limit + 1 + skip);
 			sh_buf_puts(&sql, ")");
 		}
-		sh_buf_printf(&sql, ") ORDER BY v %s, w %s, id %s LIMIT %ld", dir, dir, dir, p->limit + 1);
+		sh_buf_printf(&sql, ") ORDER BY v %s, w %s, k %s, id %s LIMIT %ld", dir, dir, dir, dir,
+			p->limit + 1);
 	}
 	if (skip > 0)
 		sh_buf_printf(&sql, " OFFSET %ld", skip);

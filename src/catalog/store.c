@@ -20,23 +20,24 @@
 
 static const char *const sql[ST_COUNT] = {
 	[ST_GET] = "SELECT id, uid, parent_ref, location_key, input_hash, final IS NOT NULL, "
-		"source_hash FROM catalog_entities WHERE ref = ?1",
+		"source_hash, orphan FROM catalog_entities WHERE ref = ?1",
 	[ST_INSERT] = "INSERT INTO catalog_entities (ref, uid, parent_ref, location_key, origin_key, "
 		"input_hash, errors, updated_at, kind, source_etag) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[ST_UPDATE] = "UPDATE catalog_entities SET parent_ref = ?2, location_key = ?3, origin_key = ?4, "
-		"input_hash = ?5, errors = ?6, updated_at = ?7, "
+		"input_hash = ?5, errors = ?6, updated_at = ?7, orphan = 0, "
 		"source_etag = CASE WHEN ?9 THEN ?8 ELSE source_etag END WHERE id = ?1",
 	[ST_RELS_OF] = "SELECT source_ref, target_ref FROM catalog_relations WHERE originating_id = ?1",
 	[ST_DEL_RELS] = "DELETE FROM catalog_relations WHERE originating_id = ?1",
 	[ST_INS_REL] = "INSERT INTO catalog_relations (originating_id, source_ref, type, target_ref) "
 		"VALUES (?1, ?2, ?3, ?4)",
-	[ST_STITCH_GET] = "SELECT id, uid, errors, final, source_etag FROM catalog_entities WHERE ref = ?1",
+	[ST_STITCH_GET] = "SELECT id, uid, errors, final, source_etag, orphan FROM catalog_entities "
+		"WHERE ref = ?1",
 	[ST_STITCH_RELS] = "SELECT DISTINCT type, target_ref FROM catalog_relations WHERE source_ref = ?1 "
 		"ORDER BY type, target_ref",
 	[ST_SET_FINAL] = "UPDATE catalog_entities SET final = ?2, etag = ?3 WHERE id = ?1",
 	[ST_DEL_SEARCH] = "DELETE FROM catalog_search WHERE entity_id = ?1",
-	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key_id, kind, value, original, seq) "
-		"VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_INS_SEARCH] = "INSERT INTO catalog_search (entity_id, key_id, kind, value, original, seq, "
+		"uid_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_CHILDREN] = "SELECT ref FROM catalog_entities WHERE parent_ref = ?1",
 	[ST_DELETE] = "DELETE FROM catalog_entities WHERE id = ?1",
 	[ST_KEY_GET] = "SELECT id FROM catalog_keys WHERE key = ?1",
@@ -45,6 +46,7 @@ static const char *const sql[ST_COUNT] = {
 	[ST_KIND_COUNT] = "INSERT INTO catalog_kind_counts (kind, n) VALUES (?1, ?2) "
 		"ON CONFLICT (kind) DO UPDATE SET n = n + excluded.n",
 	[ST_KEY_ADD] = "INSERT INTO catalog_keys (key) VALUES (?1)",
+	[ST_ORPHAN] = "UPDATE catalog_entities SET parent_ref = NULL, orphan = 1 WHERE id = ?1",
 	[ST_SET_SOURCE] = "UPDATE catalog_entities SET source_hash = ?2, "
 		"errors = ?3, emitted = coalesce(?4, emitted) WHERE ref = ?1",
 };
@@ -63,6 +65,27 @@ void sha1_hex(char out[41], const void *data, size_t len)
 		out[2 * i + 1] = digits[md[i] & 15];
 	}
 	out[40] = '\0';
+}
+
+int64_t uid_key(const char *uid)
+{
+	int64_t k = 0;
+	int digits = 0;
+
+	for (const char *p = uid; *p != '\0' && digits < 15; p++) {
+		int v;
+		if (*p == '-')
+			continue;
+		if (*p >= '0' && *p <= '9')
+			v = *p - '0';
+		else if (*p >= 'a' && *p <= 'f')
+			v = *p - 'a' + 10;
+		else
+			return 0;
+		k = k * 16 + v;
+		digits++;
+	}
+	return digits == 15 ? k : 0;
 }
 
 void uuid_v4(char out[37])
@@ -86,11 +109,12 @@ void uuid_v4(char out[37])
 
 /* ---- the store ---------------------------------------------------------------------- */
 
-void store_init(struct store *s, sqlite3 *db, struct sh_arena *a)
+void store_init(struct store *s, sqlite3 *db, struct sh_arena *a, bool keep_orphans)
 {
 	memset(s, 0, sizeof(*s));
 	s->db = db;
 	s->a = a;
+	s->keep_orphans = keep_orphans;
 	s->pending = json_object();
 	s->key_ids = json_object();
 	s->row_seen = json_object();
@@ -236,6 +260,7 @@ int store_get(struct store *s, const char *ref, struct entity_row *out)
 	out->has_processed = sqlite3_column_int(st, 5) != 0;
 	out->source_hash = sqlite3_column_type(st, 6) == SQLITE_NULL ? NULL
 		: sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 6));
+	out->orphan = sqlite3_column_int(st, 7) != 0;
 	return 1;
 }
 
@@ -333,7 +358,7 @@ int store_set_source(struct store *s, const char *ref, const char *source_hash,
 	return store_step_done(s, st, err);
 }
 
-/* Delete ref and, recursively, everything it emitted. */
+/* Count ref's kind in or out of the served totals. */
 static void count_kind(struct store *s, const char *ref, int delta)
 {
 	char *kind = sh_arena_strndup(s->a, ref, strcspn(ref, ":"));
@@ -342,6 +367,8 @@ static void count_kind(struct store *s, const char *ref, int delta)
 		json_integer(json_integer_value(json_object_get(s->kind_delta, kind)) + delta));
 }
 
+/* Delete ref, and drop everything it emitted: deleted in turn, or kept as
+ * orphans. */
 int store_delete(struct store *s, const char *ref, struct sh_err *err)
 {
 	struct entity_row row;
@@ -359,7 +386,7 @@ int store_delete(struct store *s, const char *ref, struct sh_err *err)
 		children[n++] = sh_arena_strdup(s->a, (const char *)sqlite3_column_text(st, 0));
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((rc = store_delete(s, children[i], err)) != 0)
+		if ((rc = store_drop(s, children[i], err)) != 0)
 			return rc;
 	if ((rc = replace_relations(s, row.id, false, NULL, 0, err)) != 0)
 		return rc;
@@ -372,6 +399,29 @@ int store_delete(struct store *s, const char *ref, struct sh_err *err)
 	st = store_stmt(s, ST_DELETE);
 	sqlite3_bind_int64(st, 1, row.id);
 	return store_step_done(s, st, err);
+}
+
+/* Keep ref, which no location emits any more, as an orphan: no parent,
+ * served with the orphan annotation until a location emits it again. */
+static int store_orphan(struct store *s, const char *ref, struct sh_err *err)
+{
+	struct entity_row row;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!store_get(s, ref, &row) || row.orphan)
+		return 0;
+	st = store_stmt(s, ST_ORPHAN);
+	sqlite3_bind_int64(st, 1, row.id);
+	if ((rc = store_step_done(s, st, err)) != 0)
+		return rc;
+	store_mark(s, ref);
+	return 0;
+}
+
+int store_drop(struct store *s, const char *ref, struct sh_err *err)
+{
+	return s->keep_orphans ? store_orphan(s, ref, err) : store_delete(s, ref, err);
 }
 
 /* ---- search index ---------------------------------------------------------------------- */
@@ -539,7 +589,7 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 		s->rows = sh_realloc(s->rows, s->cap_rows * sizeof(*s->rows));
 	}
 	idset_add(&s->row_ids, id);
-	s->rows[s->n_rows++] = (struct pending_row){ id, kid, s->next_seq++,
+	s->rows[s->n_rows++] = (struct pending_row){ id, kid, s->next_seq++, s->uid_key,
 		sh_arena_strdup(s->a, kind), short_value ? sh_arena_strdup(s->a, lvalue) : NULL,
 		original ? sh_arena_strdup(s->a, original) : NULL };
 	return 0;
@@ -552,7 +602,8 @@ static int cmp_text(const char *x, const char *y)
 	return strcmp(x, y);
 }
 
-/* The order of catalog_search_key: (key, kind, value, original, entity). */
+/* The order of catalog_search_key: (key, kind, value, original, uid key,
+ * entity). */
 static int cmp_rows(const void *a, const void *b)
 {
 	const struct pending_row *x = a, *y = b;
@@ -563,6 +614,8 @@ static int cmp_rows(const void *a, const void *b)
 	if ((c = strcmp(x->kind, y->kind)) != 0 || (c = cmp_text(x->value, y->value)) != 0 ||
 		(c = cmp_text(x->original, y->original)) != 0)
 		return c;
+	if (x->uid_key != y->uid_key)
+		return x->uid_key < y->uid_key ? -1 : 1;
 	return x->entity_id < y->entity_id ? -1 : x->entity_id > y->entity_id;
 }
 
@@ -586,6 +639,7 @@ static int flush_rows(struct store *s, struct sh_err *err)
 		if (r->original != NULL)
 			sqlite3_bind_text(st, 5, r->original, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 6, r->seq);
+		sqlite3_bind_int64(st, 7, r->uid_key);
 		if ((rc = store_step_done(s, st, err)) != 0)
 			return rc;
 	}
@@ -705,6 +759,7 @@ char *processed_of_final(const char *final_text)
 		return NULL;
 	json_object_del(md, "uid");
 	json_object_del(md, "etag");
+	json_object_del(json_object_get(md, "annotations"), ANNOTATION_ORPHAN); /* set at stitching */
 	json_object_del(e, "relations");
 	json_object_del(e, "status");
 	text = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
@@ -718,6 +773,7 @@ static json_t *build_final(struct store *s, sqlite3_stmt *st, const char *ref,
 	const char *processed, char etag[ETAG_MAX])
 {
 	const char *errors_text = (const char *)sqlite3_column_text(st, 2);
+	bool orphan = sqlite3_column_int(st, 5) != 0;
 	json_t *entity, *md, *rels, *errors = NULL;
 	struct sh_buf h = SH_BUF_INIT;
 	char *rels_text;
@@ -735,12 +791,20 @@ static json_t *build_final(struct store *s, sqlite3_stmt *st, const char *ref,
 	sh_buf_putc(&h, '\n');
 	if (json_array_size(errors) > 0)
 		sh_buf_puts(&h, errors_text);
+	if (orphan)
+		sh_buf_puts(&h, "\norphan");
 	sha1_hex(etag, h.ptr, h.len);
 	if (sqlite3_column_type(st, 4) != SQLITE_NULL)
 		snprintf(etag, ETAG_MAX, "%s", (const char *)sqlite3_column_text(st, 4));
 	sh_buf_dispose(&h);
 	free(rels_text);
 	md = json_object_get(entity, "metadata");
+	if (orphan) {
+		json_t *annotations = json_object_get(md, "annotations");
+		if (!json_is_object(annotations))
+			json_object_set_new(md, "annotations", annotations = json_object());
+		json_object_set_new(annotations, ANNOTATION_ORPHAN, json_string("true"));
+	}
 	json_object_set_new(md, "uid", json_string((const char *)sqlite3_column_text(st, 1)));
 	json_object_set_new(md, "etag", json_string(etag));
 	json_object_set_new(entity, "relations", rels);
@@ -765,6 +829,7 @@ static int stitch_one(struct store *s, const char *ref, struct sh_err *err)
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return 0; /* a relation target that does not exist */
 	id = sqlite3_column_int64(st, 0);
+	s->uid_key = uid_key((const char *)sqlite3_column_text(st, 1));
 	old_final = (const char *)sqlite3_column_text(st, 3);
 	if (pending == NULL && old_final == NULL)
 		return 0; /* never processed cleanly: stays invisible */

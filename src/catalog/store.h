@@ -7,12 +7,13 @@
 enum store_stmt {
 	ST_GET, ST_INSERT, ST_UPDATE, ST_RELS_OF, ST_DEL_RELS, ST_INS_REL, ST_STITCH_GET,
 	ST_STITCH_RELS, ST_SET_FINAL, ST_DEL_SEARCH, ST_INS_SEARCH, ST_CHILDREN, ST_DELETE,
-	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_KIND_COUNT, ST_ROWS_OF, ST_DEL_ROW, ST_COUNT
+	ST_SET_SOURCE, ST_KEY_GET, ST_KEY_ADD, ST_KIND_COUNT, ST_ROWS_OF, ST_DEL_ROW, ST_ORPHAN,
+	ST_COUNT
 };
 
 /* A search-index row waiting to be written (store.c, flush_rows). */
 struct pending_row {
-	int64_t entity_id, key_id, seq;
+	int64_t entity_id, key_id, seq, uid_key;
 	const char *kind, *value, *original;   /* arena; value/original may be NULL */
 };
 
@@ -32,6 +33,8 @@ struct store {
 	json_t *kind_delta;   /* kind -> change in served entities, flushed by store_stitch */
 	json_t *existing;     /* re-indexing: the entity's current rows, identity -> [key id, seq] */
 	int64_t next_seq;     /* seq of the next row written for the entity being indexed */
+	int64_t uid_key;      /* uid_key() of the entity being indexed */
+	bool keep_orphans;    /* catalog.orphanStrategy: keep */
 	struct pending_row *rows; /* search rows to insert at the next stitch's end */
 	size_t n_rows, cap_rows;
 	struct idset {        /* open-addressing set of the entity ids in rows */
@@ -48,6 +51,7 @@ struct entity_row {
 	const char *input_hash;
 	const char *source_hash;
 	bool has_processed;   /* it has a final form: it processed cleanly once */
+	bool orphan;          /* no location emits it; kept (catalog.orphanStrategy) */
 };
 
 /* What to write for one entity. processed NULL keeps the last good
@@ -65,7 +69,9 @@ struct entity_put {
 	const char *source_etag;       /* or NULL */
 };
 
-void store_init(struct store *s, sqlite3 *db, struct sh_arena *a);
+/* keep_orphans: what store_delete does to the entities ref emitted, and
+ * store_drop to ref: orphan them (keep) or delete them (delete). */
+void store_init(struct store *s, sqlite3 *db, struct sh_arena *a, bool keep_orphans);
 void store_dispose(struct store *s);
 sqlite3_stmt *store_stmt(struct store *s, enum store_stmt which);
 int store_step_done(struct store *s, sqlite3_stmt *st, struct sh_err *err) SH_WUR;
@@ -77,7 +83,11 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err) S
  * next round run in full; emitted < 0 keeps the old count. */
 int store_set_source(struct store *s, const char *ref, const char *source_hash,
 	const char *errors, long emitted, struct sh_err *err) SH_WUR;
+/* Delete ref; what it emitted is dropped (store_drop). */
 int store_delete(struct store *s, const char *ref, struct sh_err *err) SH_WUR;
+/* ref is no longer emitted by its parent: delete it, or keep it as an
+ * orphan, as the store was set up to. */
+int store_drop(struct store *s, const char *ref, struct sh_err *err) SH_WUR;
 
 /* The processed form inside a final entity (without uid, etag, relations
  * and status), as key-sorted compact JSON; malloc'ed, NULL if not JSON. */

@@ -99,6 +99,10 @@ static const struct cfg_key keys[] = {
 	  "Default: every built-in kind from every location.", check_rule },
 	{ "catalog.processingInterval", CFG_INT, F(catalog_interval_s), "120", 1, 86400, NULL,
 	  "Seconds between two reads of the same location. Unchanged files cost one read and one hash." },
+	{ "catalog.orphanStrategy", CFG_ENUM, F(catalog_orphan_strategy), "delete", 0, 0, "delete|keep",
+	  "What happens to an entity no location emits any more: `delete` removes it (and what it "
+	  "emitted) at once; `keep` keeps it, annotated `backstage.io/orphan: \"true\"`, until a "
+	  "location emits it again or it is deleted through the API." },
 };
 
 #undef F
@@ -670,8 +674,14 @@ char *config_reference_markdown(void)
 			def = "<source>/web";
 		else if (k->offset == offsetof(struct sh_config, fonts_root))
 			def = "<source>/node_modules/@fontsource";
-		if (k->type == CFG_ENUM)
-			snprintf(type, sizeof(type), "`%s`", k->choices);
+		if (k->type == CFG_ENUM) {
+			/* "a|b" as "`a`, `b`": a bare | would end the table cell. */
+			size_t n = (size_t)snprintf(type, sizeof(type), "one of `");
+			for (const char *c = k->choices; *c && n + 4 < sizeof(type); c++)
+				n += (size_t)snprintf(type + n, sizeof(type) - n, "%s",
+					*c == '|' ? "`, `" : (char[]){ *c, '\0' });
+			snprintf(type + n, sizeof(type) - n, "`");
+		}
 		else if (k->type == CFG_INT || k->type == CFG_SIZE)
 			snprintf(type, sizeof(type), "%s, %lld to %lld", type_name(k),
 				(long long)k->min, (long long)k->max);

@@ -352,13 +352,32 @@ describe('catalog REST: queries', { skip: OWN_PROCESS }, () => {
 			assert.ok(start.pageInfo.nextCursor);
 		});
 
-		it('equal values of the order field are ordered by uid', { todo: 'by-query breaks ties by internal row id instead of uid' }, async () => {
+		it('equal values of the order field are ordered by uid', async () => {
 			const r = await api.json('/entities/by-query?filter=kind=component&orderField=spec.lifecycle,asc');
 			assert.deepEqual(r.items.map((e) => e.spec.lifecycle), ['deprecated', ...Array(4).fill('experimental'), ...Array(4).fill('production')]);
 			for (const group of [r.items.slice(1, 5), r.items.slice(5)]) {
 				const uids = group.map((e) => e.metadata.uid);
 				assert.deepEqual(uids, [...uids].sort());
 			}
+		});
+
+		it('paging two at a time through equal values, forwards and back, gives the uid order', async () => {
+			const all = await api.json('/entities/by-query?filter=kind=component&orderField=spec.lifecycle,desc&fields=metadata.uid');
+			const want = all.items.map((e) => e.metadata.uid);
+			const seen = [];
+			const cursors = [];
+			let page = await api.json('/entities/by-query?filter=kind=component&orderField=spec.lifecycle,desc&fields=metadata.uid&limit=2');
+			for (;;) {
+				seen.push(...page.items.map((e) => e.metadata.uid));
+				if (!page.pageInfo.nextCursor)
+					break;
+				cursors.push(page.pageInfo.nextCursor);
+				page = await api.json(`/entities/by-query?limit=2&cursor=${enc(page.pageInfo.nextCursor)}`);
+			}
+			assert.deepEqual(seen, want);
+			const back = await api.json(`/entities/by-query?limit=2&cursor=${enc(page.pageInfo.prevCursor)}`);
+			const lastStart = want.length - (want.length % 2 || 2); // where the last page began
+			assert.deepEqual(back.items.map((e) => e.metadata.uid), want.slice(lastStart - 2, lastStart));
 		});
 
 		it('a cursor with "+" sent unencoded (read as spaces) is accepted', async () => {
