@@ -117,7 +117,6 @@ void store_init(struct store *s, sqlite3 *db, struct sh_arena *a, bool keep_orph
 	s->keep_orphans = keep_orphans;
 	s->pending = json_object();
 	s->key_ids = json_object();
-	s->row_seen = json_object();
 	s->kind_delta = json_object();
 	s->existing = json_object();
 }
@@ -128,7 +127,7 @@ void store_dispose(struct store *s)
 		sqlite3_finalize(s->st[i]);
 	json_decref(s->pending);
 	json_decref(s->key_ids);
-	json_decref(s->row_seen);
+	free(s->row_seen.slots);
 	json_decref(s->kind_delta);
 	json_decref(s->existing);
 	free(s->rows);
@@ -554,6 +553,37 @@ static int drop_remaining(struct store *s, int64_t id, struct sh_err *err)
 	return 0;
 }
 
+static void rowset_clear(struct rowset *set)
+{
+	if (set->n > 0)
+		memset(set->slots, 0, set->cap * sizeof(*set->slots));
+	set->n = 0;
+}
+
+/* Add (key id, value) to set; false if it was there already. value must
+ * live until the set is cleared. */
+static bool rowset_add(struct rowset *set, int64_t kid, const char *value)
+{
+	size_t i;
+
+	if (set->n * 2 >= set->cap) {
+		struct rowset grown = { sh_calloc(set->cap ? set->cap * 2 : 64, sizeof(*set->slots)), 0,
+			set->cap ? set->cap * 2 : 64 };
+		for (size_t k = 0; k < set->cap; k++)
+			if (set->slots[k].key_id != 0)
+				rowset_add(&grown, set->slots[k].key_id, set->slots[k].value);
+		free(set->slots);
+		*set = grown;
+	}
+	for (i = (hash_str(value) ^ (uint64_t)kid * 0x9e3779b97f4a7c15ull) & (set->cap - 1);
+		set->slots[i].key_id != 0; i = (i + 1) & (set->cap - 1))
+		if (set->slots[i].key_id == kid && strcmp(set->slots[i].value, value) == 0)
+			return false;
+	set->slots[i] = (struct seen_row){ kid, value };
+	set->n++;
+	return true;
+}
+
 static int index_row(struct store *s, int64_t id, const char *kind, const char *key,
 	const char *value, struct sh_err *err)
 {
@@ -563,16 +593,12 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 
 	if (!lower_into(lkey, sizeof(lkey), key))
 		return 0; /* keys longer than 200 characters are not indexed */
-	{
-		/* One row per (key, value) and entity, so that counting rows
-		 * counts entities. */
-		char *k = sh_arena_printf(s->a, "%s\n%s", lkey, value ? value : "");
-		if (json_object_get(s->row_seen, k) != NULL)
-			return 0;
-		json_object_set_new(s->row_seen, k, json_true());
-	}
 	if ((rc = key_id(s, lkey, &kid, err)) != 0)
 		return rc;
+	/* One row per (key, value) and entity, so that counting rows counts
+	 * entities. */
+	if (!rowset_add(&s->row_seen, kid, value ? value : ""))
+		return 0;
 	bool short_value = value != NULL && lower_into(lvalue, sizeof(lvalue), value);
 	const char *original = short_value && strcmp(lvalue, value) != 0 ? value : NULL;
 	if (json_object_size(s->existing) > 0) {
@@ -589,8 +615,8 @@ static int index_row(struct store *s, int64_t id, const char *kind, const char *
 		s->rows = sh_realloc(s->rows, s->cap_rows * sizeof(*s->rows));
 	}
 	idset_add(&s->row_ids, id);
-	s->rows[s->n_rows++] = (struct pending_row){ id, kid, s->next_seq++, s->uid_key,
-		sh_arena_strdup(s->a, kind), short_value ? sh_arena_strdup(s->a, lvalue) : NULL,
+	s->rows[s->n_rows++] = (struct pending_row){ id, kid, s->next_seq++, s->uid_key, kind,
+		short_value ? sh_arena_strdup(s->a, lvalue) : NULL,
 		original ? sh_arena_strdup(s->a, original) : NULL };
 	return 0;
 }
@@ -611,7 +637,8 @@ static int cmp_rows(const void *a, const void *b)
 
 	if (x->key_id != y->key_id)
 		return x->key_id < y->key_id ? -1 : 1;
-	if ((c = strcmp(x->kind, y->kind)) != 0 || (c = cmp_text(x->value, y->value)) != 0 ||
+	if ((x->kind != y->kind && (c = strcmp(x->kind, y->kind)) != 0) ||
+		(c = cmp_text(x->value, y->value)) != 0 ||
 		(c = cmp_text(x->original, y->original)) != 0)
 		return c;
 	if (x->uid_key != y->uid_key)
@@ -706,7 +733,7 @@ static int reindex(struct store *s, int64_t id, const char *ref, const json_t *e
 	size_t i;
 	int rc;
 
-	json_object_clear(s->row_seen);
+	rowset_clear(&s->row_seen);
 	s->next_seq = 0;
 	/* Only the rows that differ are written: an entity that gains one
 	 * relation gets one new row, not a rewrite of all of them. */

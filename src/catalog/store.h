@@ -14,7 +14,8 @@ enum store_stmt {
 /* A search-index row waiting to be written (store.c, flush_rows). */
 struct pending_row {
 	int64_t entity_id, key_id, seq, uid_key;
-	const char *kind, *value, *original;   /* arena; value/original may be NULL */
+	const char *kind, *value, *original;   /* arena; value/original may be NULL; kind is
+	                                        * shared by the rows of one entity */
 };
 
 /* One transaction's worth of writes on one connection. Strings it returns
@@ -29,7 +30,13 @@ struct store {
 	} written, related;   /* to stitch: entities written; ends of their relations */
 	json_t *pending;      /* ref -> processed JSON text written this batch */
 	json_t *key_ids;      /* key -> catalog_keys.id, as looked up so far */
-	json_t *row_seen;     /* "key\nvalue" rows written for the entity being indexed */
+	struct rowset {       /* open addressing: the entity being indexed's (key, value) rows */
+		struct seen_row {
+			int64_t key_id;   /* 0: a free slot */
+			const char *value;
+		} *slots;
+		size_t n, cap;
+	} row_seen;
 	json_t *kind_delta;   /* kind -> change in served entities, flushed by store_stitch */
 	json_t *existing;     /* re-indexing: the entity's current rows, identity -> [key id, seq] */
 	int64_t next_seq;     /* seq of the next row written for the entity being indexed */
