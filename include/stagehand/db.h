@@ -61,6 +61,13 @@ sqlite3_stmt *db_stmt(struct db_pool *pool, sqlite3 *db, const char *sql);
  * file once it passes 1,000 pages, without blocking readers or writers. */
 void db_bulk(sqlite3 *db, bool bulk);
 
+/* Between the transactions of a long series of writes on db (outside any
+ * transaction): if the WAL has grown past 256 MiB — while a writer keeps
+ * appending, background checkpoints never catch up with its end — copy the
+ * rest into the database file and start the WAL over. Resets any statement
+ * of db still stepping. */
+void db_bound_wal(struct db_pool *pool, sqlite3 *db);
+
 /* Bytes the database file uses (page_count * page_size), or -1. */
 int64_t db_size_bytes(sqlite3 *db);
 

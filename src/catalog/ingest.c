@@ -611,8 +611,10 @@ static int next_chunk(struct round *r, struct store *s, sqlite3 *db, struct sh_e
 	struct entity_row self;
 	int rc;
 
-	if ((rc = store_stitch_written(s, err)) != 0 || (rc = db_exec(db, "COMMIT", err)) != 0 ||
-		(rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0)
+	if ((rc = store_stitch_written(s, err)) != 0 || (rc = db_exec(db, "COMMIT", err)) != 0)
+		return rc;
+	db_bound_wal(r->c->pool, db);
+	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0)
 		return rc;
 	return store_get(s, r->self, &self) ? 0 : 1;
 }

@@ -1,11 +1,13 @@
 #include "stagehand/db.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define STMT_CACHE 64
 #define CHECKPOINT_PAGES 1000   /* WAL pages that wake the checkpointer */
+#define WAL_BOUND_PAGES 16384   /* 256 MiB of 16 KiB pages: db_bound_wal restarts it */
 
 /* Prepared statements of one connection, keyed by the address of their
  * (static) SQL text. Only the thread holding the connection touches it. */
@@ -29,6 +31,7 @@ struct db_pool {
 	sqlite3 *checkpoint_db;
 	pthread_cond_t checkpoint_wanted;
 	bool want_checkpoint, stopping;   /* guarded by lock */
+	_Atomic int wal_pages;            /* the WAL's size after the last commit */
 };
 
 int db_exec(sqlite3 *db, const char *sql, struct sh_err *err)
@@ -86,6 +89,7 @@ static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 {
 	struct db_pool *p = arg;
 
+	atomic_store(&p->wal_pages, pages);
 	if (pages >= CHECKPOINT_PAGES) {
 		pthread_mutex_lock(&p->lock);
 		p->want_checkpoint = true;
@@ -218,6 +222,26 @@ void db_bulk(sqlite3 *db, bool bulk)
 	(void)rc; /* all advice: failing to set it changes nothing else */
 	if (!bulk)
 		sqlite3_db_release_memory(db);
+}
+
+void db_bound_wal(struct db_pool *p, sqlite3 *db)
+{
+	int rc;
+
+	if (atomic_load(&p->wal_pages) < WAL_BOUND_PAGES)
+		return;
+	/* A statement left stepping holds a read of the old frames. */
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st != NULL; st = sqlite3_next_stmt(db, st))
+		if (sqlite3_stmt_busy(st))
+			sqlite3_reset(st);
+	/* Waits (busy timeout) for the checkpointer and for readers of old
+	 * frames, copies what is left and makes the next write start the WAL
+	 * over; journal_size_limit then shrinks the file. */
+	rc = sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	if (rc == SQLITE_OK)
+		atomic_store(&p->wal_pages, 0);
+	else
+		log_warn("db: cannot restart the WAL (%s); it keeps growing for now", sqlite3_errstr(rc));
 }
 
 sqlite3_stmt *db_stmt(struct db_pool *p, sqlite3 *db, const char *sql)
