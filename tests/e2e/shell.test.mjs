@@ -2,11 +2,9 @@
 // theme, fonts, keyboard use and phone width.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { startServer } from './lib/server.mjs';
+import { launchBrowser, openPage } from './lib/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NAV = [['Catalog', '/catalog'], ['Create', '/create'], ['Docs', '/docs'], ['Search', '/search']];
 const LIGHT_BG = 'rgb(246, 247, 249)';
 const DARK_BG = 'rgb(14, 17, 22)';
@@ -15,13 +13,8 @@ let server;
 let browser;
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} not found (apt-get install chromium)`);
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 after(async () => {
@@ -32,23 +25,8 @@ after(async () => {
   }
 });
 
-// A page in a fresh context (no stored theme). Console errors, page errors
-// and CSP violations are collected and must be empty when done() runs.
-async function open(path, contextOptions = {}) {
-  const context = await browser.newContext({ baseURL: server.url, colorScheme: 'light', ...contextOptions });
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  if (path != null)
-    await page.goto(path);
-  const done = async () => {
-    await context.close();
-    assert.deepEqual(problems, [], 'the page logged errors');
-  };
-  return { page, context, done, problems };
-}
+// A page in a fresh context (no stored theme); see lib/browser.mjs.
+const open = (path, contextOptions) => openPage(browser, server.url, path, contextOptions);
 
 const h1 = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 const navLink = (page, name) => page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name, exact: true });

@@ -7,7 +7,8 @@ const section = () => import('./pages/section.js');
 /* One line per page; the first matching pattern wins. */
 export const routes = [
   { path: '/', page: () => import('./pages/home.js') },
-  { path: '/catalog', page: section, props: { section: 'catalog' } },
+  { path: '/catalog', page: () => import('./pages/catalog.js') },
+  { path: '/catalog/:namespace/:kind/:name', page: () => import('./pages/entity.js') },
   { path: '/create', page: section, props: { section: 'create' } },
   { path: '/docs', page: section, props: { section: 'docs' } },
   { path: '/search', page: section, props: { section: 'search' } },

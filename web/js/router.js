@@ -7,8 +7,15 @@
  * normally () => import('./pages/x.js'); props is passed through to it.
  *
  * A page module exports render(ctx), sync or async, returning
- * { title, node }. ctx = { path, params, query, props, signal }: signal
- * aborts when the user leaves the page, so fetches and timers can stop.
+ * { title, node }. ctx = { path, params, query, props, signal, navigate }:
+ * signal aborts when the user leaves the page, so fetches and timers can
+ * stop; navigate(to, { replace }) is the router's navigate.
+ *
+ * A view may also have update(ctx): when only the query string changes
+ * (the page's own controls, or Back/Forward) and the path still matches
+ * the same route with the same params, the router calls view.update(ctx)
+ * with the new query instead of rendering the page again, so the page
+ * keeps its DOM and focus. The page's signal stays the same.
  */
 
 function compile(pattern) {
@@ -32,6 +39,7 @@ export function createRouter({ routes, outlet, notFound, failure, appName, onRen
   const table = routes.map((r) => ({ ...r, ...compile(r.path) }));
   let rendered = null;   /* path + search now shown */
   let controller = null; /* aborts the current page */
+  let current = null;    /* { route, params, path, view } of the page shown */
   let seq = 0;
 
   function match(path) {
@@ -55,13 +63,20 @@ export function createRouter({ routes, outlet, notFound, failure, appName, onRen
     if (key === rendered)
       return; /* only the #fragment changed */
     rendered = key;
+    const found = match(url.pathname);
+    if (current?.view.update && found && found.route === current.route && url.pathname === current.path) {
+      ++seq; /* a page still loading must not replace this one */
+      current.view.update({ path: url.pathname, params: found.params, query: url.searchParams,
+        props: found.route.props ?? {}, signal: controller.signal, navigate });
+      return;
+    }
     controller?.abort();
     controller = new AbortController();
     const { signal } = controller;
     const token = ++seq;
-    const found = match(url.pathname);
+    current = null;
     const ctx = { path: url.pathname, params: found?.params ?? {}, query: url.searchParams,
-      props: found?.route.props ?? {}, signal };
+      props: found?.route.props ?? {}, signal, navigate };
     let view;
     try {
       const mod = await (found ? found.route.page() : notFound());
@@ -75,6 +90,8 @@ export function createRouter({ routes, outlet, notFound, failure, appName, onRen
     if (token !== seq)
       return; /* a newer navigation won */
     outlet.replaceChildren(view.node);
+    if (found)
+      current = { route: found.route, path: url.pathname, view };
     document.title = view.title ? `${view.title} · ${appName}` : appName;
     onRender?.(url.pathname);
     if (focus) {

@@ -1,0 +1,424 @@
+/*
+ * /catalog: the entity list. Kind, facet filters, text filter, sort, page
+ * size and page cursor all live in the query string, so a URL is a
+ * shareable view and Back/Forward restore it (the router calls
+ * view.update with the new query; the page keeps its DOM and focus).
+ *
+ *   kind=component  type=  lifecycle=  owner=group:default/x  tag=  namespace=
+ *   q=text  sort=name|name,desc  limit=20|50  cursor=<by-query cursor>  page=n
+ */
+import { api } from '../api.js';
+import { h } from '../dom.js';
+import { entityPath, parseRef, processingErrors, shortRef } from '../entity.js';
+import { failure } from '../ui.js';
+
+const LIMITS = [20, 50];
+const has = (s, f) => (f.multi ? s[f.param].length > 0 : Boolean(s[f.param]));
+const DEFAULT_KIND = 'component';
+
+/* The facet filters: URL parameter, label, facet (and filter key). */
+const FILTERS = [
+  { param: 'type', label: 'Type', facet: 'spec.type' },
+  { param: 'lifecycle', label: 'Lifecycle', facet: 'spec.lifecycle' },
+  { param: 'owner', label: 'Owner', facet: 'relations.ownedBy', show: (v) => shortRef(v, 'group'), multi: true },
+  { param: 'tag', label: 'Tags', facet: 'metadata.tags', multi: true },
+  { param: 'namespace', label: 'Namespace', facet: 'metadata.namespace' },
+];
+
+/* ---- columns ---- */
+
+const refLink = (ref, expectedKind) => h('a', { href: entityPath(ref) }, shortRef(ref, expectedKind));
+const specRef = (e, value, kind) => {
+  if (!value)
+    return null;
+  const r = parseRef(value, { kind, namespace: e.metadata.namespace ?? 'default' });
+  return refLink(`${r.kind.toLowerCase()}:${r.namespace}/${r.name}`, kind);
+};
+const text = (v) => (v == null || v === '' ? null : String(v));
+
+function nameCell(e) {
+  const errors = processingErrors(e);
+  const title = e.metadata.title && e.metadata.title !== e.metadata.name ? e.metadata.title : null;
+  return [
+    h('a', { href: entityPath(e), class: 'entity-link' }, e.metadata.name),
+    errors.length ? h('span', { class: 'badge badge-error', title: errors.map((x) => x.message).join('\n') },
+      errors.length === 1 ? '1 error' : `${errors.length} errors`) : null,
+    title ? h('span', { class: 'cell-sub' }, title) : null,
+  ];
+}
+
+const COL = {
+  name: { label: 'Name', sort: 'metadata.name', fields: ['metadata.title'], cell: nameCell },
+  system: { label: 'System', sort: 'spec.system', fields: ['spec.system'], cell: (e) => specRef(e, e.spec?.system, 'system') },
+  domain: { label: 'Domain', sort: 'spec.domain', fields: ['spec.domain'], cell: (e) => specRef(e, e.spec?.domain, 'domain') },
+  owner: { label: 'Owner', sort: 'spec.owner', fields: ['spec.owner'], cell: (e) => specRef(e, e.spec?.owner, 'group') },
+  parent: { label: 'Parent', sort: 'spec.parent', fields: ['spec.parent'], cell: (e) => specRef(e, e.spec?.parent, 'group') },
+  type: { label: 'Type', sort: 'spec.type', fields: ['spec.type'], cell: (e) => text(e.spec?.type) },
+  lifecycle: { label: 'Lifecycle', sort: 'spec.lifecycle', fields: ['spec.lifecycle'], cell: (e) => text(e.spec?.lifecycle) },
+  displayName: { label: 'Display name', sort: 'spec.profile.displayName', fields: ['spec.profile.displayName'],
+    cell: (e) => text(e.spec?.profile?.displayName) },
+  email: { label: 'Email', sort: 'spec.profile.email', fields: ['spec.profile.email'], cell: (e) => text(e.spec?.profile?.email) },
+  memberOf: { label: 'Groups', fields: ['spec.memberOf'],
+    cell: (e) => (e.spec?.memberOf ?? []).flatMap((g, i) => [i ? ', ' : null, specRef(e, g, 'group')]) },
+  target: { label: 'Targets', fields: ['spec.target', 'spec.targets'], cell: (e) => {
+    const t = [e.spec?.target, ...(e.spec?.targets ?? [])].filter(Boolean);
+    return t.length === 1 ? h('code', null, t[0]) : t.length ? `${t.length} targets` : null;
+  } },
+  description: { label: 'Description', fields: ['metadata.description'],
+    cell: (e) => (e.metadata.description ? h('span', { class: 'clamp' }, e.metadata.description) : null) },
+  tags: { label: 'Tags', fields: ['metadata.tags'],
+    cell: (e) => (e.metadata.tags?.length ? h('ul', { class: 'tags' }, e.metadata.tags.map((t) => h('li', null, t))) : null) },
+};
+
+const KIND_COLUMNS = {
+  component: ['name', 'system', 'owner', 'type', 'lifecycle', 'description', 'tags'],
+  api: ['name', 'system', 'owner', 'type', 'lifecycle', 'description', 'tags'],
+  resource: ['name', 'system', 'owner', 'type', 'description', 'tags'],
+  system: ['name', 'domain', 'owner', 'type', 'description', 'tags'],
+  domain: ['name', 'owner', 'description', 'tags'],
+  group: ['name', 'displayName', 'type', 'parent', 'email', 'description'],
+  user: ['name', 'displayName', 'email', 'memberOf'],
+  location: ['name', 'type', 'target', 'description'],
+  template: ['name', 'type', 'owner', 'description', 'tags'],
+};
+const columnsFor = (kind) => KIND_COLUMNS[kind] ?? ['name', 'owner', 'type', 'description', 'tags'];
+
+/* ---- state <-> URL ---- */
+
+function readState(query) {
+  const s = { kind: (query.get('kind') || DEFAULT_KIND).toLowerCase() };
+  for (const f of FILTERS)
+    s[f.param] = f.multi ? [...new Set(query.getAll(f.param).filter(Boolean))] : query.get(f.param) ?? '';
+  s.q = query.get('q') ?? '';
+  const [col, dir] = (query.get('sort') ?? '').split(',');
+  s.sort = COL[col]?.sort && columnsFor(s.kind).includes(col) ? col : 'name';
+  s.dir = dir === 'desc' ? 'desc' : 'asc';
+  s.limit = LIMITS.includes(Number(query.get('limit'))) ? Number(query.get('limit')) : LIMITS[0];
+  s.cursor = query.get('cursor') ?? '';
+  s.page = Math.max(1, Number.parseInt(query.get('page'), 10) || 1);
+  return s;
+}
+
+function urlFor(s) {
+  const q = new URLSearchParams();
+  if (s.kind !== DEFAULT_KIND)
+    q.set('kind', s.kind);
+  for (const f of FILTERS) {
+    for (const v of [s[f.param] ?? []].flat().filter(Boolean))
+      q.append(f.param, v);
+  }
+  if (s.q)
+    q.set('q', s.q);
+  if (s.sort !== 'name' || s.dir !== 'asc')
+    q.set('sort', s.dir === 'desc' ? `${s.sort},desc` : s.sort);
+  if (s.limit !== LIMITS[0])
+    q.set('limit', String(s.limit));
+  if (s.cursor) {
+    q.set('cursor', s.cursor);
+    q.set('page', String(s.page));
+  }
+  const qs = q.toString();
+  return qs ? `/catalog?${qs}` : '/catalog';
+}
+
+/* The filter= value for the state, leaving out one facet's own filter. */
+function filterFor(s, except) {
+  const conds = [`kind=${s.kind}`];
+  for (const f of FILTERS) {
+    /* Values of one key inside one filter are OR-ed by the server. */
+    if (f.param !== except)
+      conds.push(...[s[f.param] ?? []].flat().filter(Boolean).map((v) => `${f.facet}=${v}`));
+  }
+  return conds.join(',');
+}
+
+function listQuery(s) {
+  const q = new URLSearchParams();
+  const fields = ['kind', 'metadata.name', 'metadata.namespace', 'status.items',
+    ...columnsFor(s.kind).flatMap((c) => COL[c].fields)];
+  q.set('fields', [...new Set(fields)].join(','));
+  q.set('limit', String(s.limit));
+  if (s.cursor) {
+    q.set('cursor', s.cursor);
+  } else {
+    q.set('filter', filterFor(s));
+    q.set('orderField', `${COL[s.sort].sort},${s.dir}`);
+    if (s.q) {
+      q.set('fullTextFilterTerm', s.q);
+      q.set('fullTextFilterFields', 'metadata.name,metadata.title,spec.profile.displayName');
+    }
+  }
+  return `/api/catalog/entities/by-query?${q}`;
+}
+
+/* Facet requests: one for every filter without a value (all filters
+ * applied), one per filter with a value (the other filters applied),
+ * and the kinds (no filter). */
+function facetRequests(s) {
+  const reqs = [{ facets: ['kind'], filter: null }];
+  const free = FILTERS.filter((f) => !has(s, f));
+  if (free.length)
+    reqs.push({ facets: free.map((f) => f.facet), filter: filterFor(s) });
+  for (const f of FILTERS.filter((x) => has(s, x)))
+    reqs.push({ facets: [f.facet], filter: filterFor(s, f.param) });
+  return reqs.map((r) => {
+    const q = new URLSearchParams();
+    for (const f of r.facets)
+      q.append('facet', f);
+    if (r.filter)
+      q.set('filter', r.filter);
+    return `/api/catalog/entity-facets?${q}`;
+  });
+}
+
+/* ---- page ---- */
+
+let uid = 0;
+
+/* 'Component' -> 'components', 'API' -> 'APIs'. */
+function plural(kind, n) {
+  const word = /^[A-Z]+$/.test(kind) ? kind : kind.toLowerCase();
+  return n === 1 ? word : word + (/(s|x|sh|ch)$/i.test(word) ? 'es' : 's');
+}
+
+function select(label, id, onchange) {
+  const el = h('select', { id, onchange });
+  return { el, field: h('div', { class: id.endsWith('-kind') ? 'field field-wide' : 'field' }, h('label', { for: id }, label), el) };
+}
+
+/*
+ * A multiple choice: a disclosure whose summary names the choice, holding
+ * a checkbox per value. onchange(values) runs on every tick; fill(items,
+ * selected) redraws the boxes and keeps the focus on the same value.
+ */
+function multi(label, id, onchange) {
+  const chosen = h('span', { class: 'multi-chosen' });
+  const summary = h('summary', { id: `${id}-summary` }, h('span', { class: 'multi-label' }, label), chosen);
+  const box = h('fieldset', { class: 'multi-options' }, h('legend', { class: 'visually-hidden' }, label));
+  const field = h('details', { class: 'field multi' }, summary, box);
+  field.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && field.open) {
+      field.open = false;
+      summary.focus();
+    }
+  });
+  const fill = (items, selected) => {
+    const focused = box.contains(document.activeElement) ? document.activeElement.value : null;
+    const lower = new Set(selected.map((v) => v.toLowerCase()));
+    const all = [...items];
+    for (const v of selected) { /* a value from the URL with no matches left */
+      if (!items.some((i) => i.value.toLowerCase() === v.toLowerCase()))
+        all.push({ value: v, label: v, count: 0 });
+    }
+    box.replaceChildren(box.firstChild, ...all.map((item) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', value: item.value, checked: lower.has(item.value.toLowerCase()),
+        onchange: () => onchange([...box.querySelectorAll('input:checked')].map((i) => i.value)) }),
+      h('span', null, item.label), h('span', { class: 'count' }, String(item.count)))));
+    chosen.textContent = selected.length === 0 ? 'All' : selected.length === 1
+      ? all.find((i) => i.value.toLowerCase() === selected[0].toLowerCase()).label : `${selected.length} selected`;
+    if (focused != null)
+      [...box.querySelectorAll('input')].find((i) => i.value === focused)?.focus();
+  };
+  return { field, fill, el: box };
+}
+
+function fillSelect(el, items, value, anyLabel) {
+  const opts = anyLabel ? [h('option', { value: '' }, anyLabel)] : [];
+  let found = !value;
+  for (const { value: v, label, count } of items) {
+    found ||= v.toLowerCase() === value.toLowerCase();
+    opts.push(h('option', { value: v }, count == null ? label : `${label} (${count})`));
+  }
+  if (!found) /* a value from the URL with no matches left */
+    opts.push(h('option', { value }, `${value} (0)`));
+  el.replaceChildren(...opts);
+  const match = [...el.options].find((o) => o.value.toLowerCase() === value.toLowerCase());
+  el.value = match ? match.value : '';
+}
+
+export function render(ctx) {
+  const p = `cat${++uid}`;
+  let state = readState(ctx.query);
+  let loadCtl = null;
+
+  const go = (patch, { replace = false } = {}) => {
+    const next = { ...state, cursor: '', page: 1, ...patch };
+    ctx.navigate(urlFor(next), { replace });
+  };
+
+  const kind = select('Kind', `${p}-kind`, () => go({ kind: kind.el.value.toLowerCase(), type: '', lifecycle: '', sort: 'name', dir: 'asc' }));
+  const filters = FILTERS.map((f) => {
+    if (f.multi)
+      return { ...f, ...multi(f.label, `${p}-${f.param}`, (values) => go({ [f.param]: values })) };
+    const s = select(f.label, `${p}-${f.param}`, () => go({ [f.param]: s.el.value }));
+    return { ...f, ...s };
+  });
+  const search = h('input', { id: `${p}-q`, type: 'search', autocomplete: 'off', spellcheck: 'false',
+    placeholder: 'Name or title' });
+  let typing = null;
+  search.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      const q = search.value.trim();
+      if (q !== state.q)
+        go({ q }, { replace: Boolean(state.q) && Boolean(q) });
+    }, 300);
+  });
+  search.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter') {
+      clearTimeout(typing);
+      if (search.value.trim() !== state.q)
+        go({ q: search.value.trim() });
+    }
+  });
+  const clear = h('button', { type: 'button', class: 'button', onclick: () => {
+    search.value = '';
+    go({ q: '', ...Object.fromEntries(FILTERS.map((f) => [f.param, f.multi ? [] : ''])) });
+  } }, 'Clear filters');
+
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter the catalog',
+    onsubmit: (e) => e.preventDefault() },
+  kind.field,
+  h('div', { class: 'field field-wide' }, h('label', { for: search.id }, 'Search'), search),
+  filters.map((f) => f.field),
+  clear);
+
+  const summary = h('p', { class: 'summary', role: 'status', 'aria-live': 'polite' }, 'Loading\u2026');
+  const tableWrap = h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': 'Entities' });
+  const limit = select('Rows per page', `${p}-limit`, () => go({ limit: Number(limit.el.value) }));
+  fillSelect(limit.el, LIMITS.map((n) => ({ value: String(n), label: String(n) })), String(state.limit));
+  const prev = h('button', { type: 'button', class: 'button' }, '\u2039 Previous');
+  const next = h('button', { type: 'button', class: 'button' }, 'Next \u203a');
+  const pageInfo = h('span', { class: 'muted page-info' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' }, limit.field, pageInfo, prev, next);
+  const results = h('div', { class: 'results' }, summary, tableWrap, pager);
+  let cursors = {};
+  prev.addEventListener('click', () => {
+    if (cursors.prevCursor)
+      go({ cursor: state.page - 1 > 1 ? cursors.prevCursor : '', page: state.page - 1 });
+  });
+  next.addEventListener('click', () => {
+    if (cursors.nextCursor)
+      go({ cursor: cursors.nextCursor, page: state.page + 1 });
+  });
+
+  function syncControls() {
+    search.value = state.q;
+    limit.el.value = String(state.limit);
+    clear.disabled = !state.q && FILTERS.every((f) => !has(state, f));
+  }
+
+  function header(cols) {
+    return h('thead', null, h('tr', null, cols.map((c) => {
+      const col = COL[c];
+      if (!col.sort)
+        return h('th', { scope: 'col' }, col.label);
+      const active = state.sort === c;
+      const dir = active && state.dir === 'asc' ? 'desc' : 'asc';
+      return h('th', { scope: 'col', 'aria-sort': active ? (state.dir === 'asc' ? 'ascending' : 'descending') : null },
+        h('button', { type: 'button', class: 'sort', 'data-col': c,
+          'aria-label': `${col.label}, sort ${dir === 'asc' ? 'ascending' : 'descending'}`,
+          onclick: () => go({ sort: c, dir }) },
+        col.label, h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (state.dir === 'asc' ? '\u25b2' : '\u25bc') : '\u21c5')));
+    })));
+  }
+
+  function table(items) {
+    const cols = columnsFor(state.kind);
+    return h('table', { class: 'entity-table' },
+      h('caption', { class: 'visually-hidden' }, `${kindLabel()} entities`),
+      header(cols),
+      h('tbody', null, items.map((e) => h('tr', { class: processingErrors(e).length ? 'has-error' : null },
+        cols.map((c) => h(c === 'name' ? 'th' : 'td', { scope: c === 'name' ? 'row' : null, 'data-label': COL[c].label },
+          COL[c].cell(e)))))));
+  }
+
+  let kinds = [];
+  const kindLabel = () => kinds.find((k) => k.value.toLowerCase() === state.kind)?.value ?? state.kind;
+
+  async function load() {
+    loadCtl?.abort();
+    loadCtl = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, loadCtl.signal]);
+    const s = state;
+    results.setAttribute('aria-busy', 'true');
+    try {
+      const [list, ...facets] = await Promise.all([listQuery(s), ...facetRequests(s)].map((u) => api(u, { signal })));
+      if (signal.aborted)
+        return;
+      const merged = Object.assign({}, ...facets.map((f) => f.facets));
+      kinds = merged.kind ?? [];
+      fillSelect(kind.el, kinds.map((k) => ({ value: k.value.toLowerCase(), label: k.value, count: k.count })), s.kind);
+      for (const f of filters) {
+        const values = merged[f.facet] ?? [];
+        const items = values.map((v) => ({ value: v.value, label: f.show ? f.show(v.value) : v.value, count: v.count }));
+        if (f.multi)
+          f.fill(items, s[f.param]);
+        else
+          fillSelect(f.el, items, s[f.param], 'All');
+        f.field.hidden = values.length === 0 && !has(s, f);
+      }
+      cursors = list.pageInfo ?? {};
+      const total = list.totalItems ?? list.items.length;
+      const pages = Math.max(1, Math.ceil(total / s.limit));
+      summary.textContent = `${total} ${plural(kindLabel(), total)}`;
+      pageInfo.textContent = `Page ${Math.min(s.page, pages)} of ${pages}`;
+      const hadFocus = pager.contains(document.activeElement) ? document.activeElement : null;
+      prev.disabled = !cursors.prevCursor;
+      next.disabled = !cursors.nextCursor;
+      if (hadFocus?.disabled)
+        (hadFocus === next ? prev : next).disabled ? tableWrap.focus() : (hadFocus === next ? prev : next).focus();
+      const sortFocus = document.activeElement?.closest?.('.sort')?.dataset.col;
+      tableWrap.replaceChildren(list.items.length ? table(list.items)
+        : h('div', { class: 'empty-state' }, h('h2', null, 'No matching entities'),
+          h('p', null, 'Nothing in the catalog matches these filters.'),
+          h('p', null, h('a', { class: 'button', href: urlFor({ kind: s.kind, sort: s.sort, dir: s.dir, limit: s.limit }) },
+            'Clear filters'))));
+      if (sortFocus)
+        tableWrap.querySelector(`.sort[data-col="${sortFocus}"]`)?.focus();
+      pager.hidden = false;
+      tableWrap.hidden = false;
+      results.querySelector('.alert')?.remove();
+    } catch (err) {
+      if (signal.aborted)
+        return;
+      if (err.status === 400 && s.cursor) {
+        /* A cursor from an old link the server no longer reads: start over. */
+        go({}, { replace: true });
+        return;
+      }
+      summary.textContent = '';
+      tableWrap.hidden = true;
+      pager.hidden = true;
+      results.querySelector('.alert')?.remove();
+      const panel = failure(err, () => load());
+      results.append(panel);
+      if (results.contains(document.activeElement) || document.activeElement === document.body)
+        panel.querySelector('button').focus();
+    } finally {
+      if (!signal.aborted)
+        results.removeAttribute('aria-busy');
+    }
+  }
+
+  const node = h('div', { class: 'catalog' },
+    h('header', { class: 'page-header' },
+      h('h1', null, 'Catalog'),
+      h('p', { class: 'lead' }, 'Every service, website, library, API and team, with its owner and what it depends on.')),
+    h('div', { class: 'catalog-layout' }, form, results));
+
+  syncControls();
+  fillSelect(kind.el, [{ value: state.kind, label: state.kind }], state.kind);
+  load();
+
+  return {
+    title: 'Catalog',
+    node,
+    update(next) {
+      clearTimeout(typing);
+      state = readState(next.query);
+      syncControls();
+      load();
+    },
+  };
+}
