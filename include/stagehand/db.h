@@ -68,6 +68,12 @@ void db_bulk(sqlite3 *db, bool bulk);
  * of db still stepping. */
 void db_bound_wal(struct db_pool *pool, sqlite3 *db);
 
+/* A number that changes after every commit on any of the pool's
+ * connections (counted once the commit is visible to readers). A value read
+ * before a query and unchanged afterwards means nothing was written since:
+ * what the query read is still current. */
+uint64_t db_generation(struct db_pool *pool);
+
 /* Bytes the database file uses (page_count * page_size), or -1. */
 int64_t db_size_bytes(sqlite3 *db);
 

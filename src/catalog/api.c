@@ -1,6 +1,7 @@
 /* REST handlers for single entities, refresh and validation. */
 #include "query.h"
 #include "store.h"
+#include "cache.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -29,25 +30,37 @@ static int respond_text_json(struct http_req *req, int status, const char *text,
 }
 
 /* The final JSON of the visible entity whose `col` ("uid" or "ref")
- * equals value, or NULL (arena). */
+ * equals value, or NULL (arena). Entities read since the last commit come
+ * from the cache, without a database connection. */
 static const char *entity_text(struct http_req *req, const char *col, const char *value,
 	struct sh_err *err, int *rc)
 {
 	static const char by_uid[] = "SELECT final FROM catalog_entities WHERE uid = ?1 AND final IS NOT NULL";
 	static const char by_ref[] = "SELECT final FROM catalog_entities WHERE ref = ?1 AND final IS NOT NULL";
-	sqlite3 *db = http_db(req);
-	sqlite3_stmt *st = db_stmt(http_server_ctx(req)->db, db, strcmp(col, "uid") == 0 ? by_uid : by_ref);
-	const char *text = NULL;
+	struct db_pool *pool = http_server_ctx(req)->db;
+	struct sh_arena *a = http_arena(req);
+	const char *key = sh_arena_printf(a, "%c:%s", col[0], value);
+	uint64_t gen = db_generation(pool); /* before the query: see db_generation */
+	const char *text;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t len = 0;
 
 	*rc = 0;
+	if ((text = entity_cache_get(catalog_of(req)->cache, a, key, gen, &len)) != NULL)
+		return text;
+	db = http_db(req);
+	st = db_stmt(pool, db, strcmp(col, "uid") == 0 ? by_uid : by_ref);
 	if (st == NULL) {
 		*rc = sh_err_set(err, SH_EINTERNAL, "catalog query: %s", sqlite3_errmsg(db));
 		return NULL;
 	}
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		text = sh_arena_strndup(http_arena(req), (const char *)sqlite3_column_text(st, 0),
-			(size_t)sqlite3_column_bytes(st, 0));
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		len = (size_t)sqlite3_column_bytes(st, 0);
+		text = sh_arena_strndup(a, (const char *)sqlite3_column_text(st, 0), len);
+		entity_cache_put(catalog_of(req)->cache, key, text, len, gen);
+	}
 	sqlite3_reset(st);
 	return text;
 }

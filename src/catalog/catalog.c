@@ -5,6 +5,7 @@
  * whose processing reads the target.
  */
 #include "store.h"
+#include "cache.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "stagehand/config.h"
+
+#define ENTITY_CACHE_SLOTS 4096   /* entities kept for by-name and by-uid reads */
 
 static char **string_list(const json_t *arr, bool lower)
 {
@@ -260,6 +263,7 @@ int catalog_new(struct catalog **out, const struct sh_config *cfg, struct db_poo
 	int rc;
 
 	c->pool = pool;
+	c->cache = entity_cache_new(ENTITY_CACHE_SLOTS);
 	read_settings(c, cfg);
 	db = db_acquire(pool);
 	rc = db_exec(db, "BEGIN IMMEDIATE", err);
@@ -278,6 +282,7 @@ void catalog_free(struct catalog *c)
 {
 	if (c == NULL)
 		return;
+	entity_cache_free(c->cache);
 	for (size_t i = 0; i < c->n_allow; i++) {
 		free(c->allow[i].host);
 		free_list(c->allow[i].paths);

@@ -32,6 +32,7 @@ struct db_pool {
 	pthread_cond_t checkpoint_wanted;
 	bool want_checkpoint, stopping;   /* guarded by lock */
 	_Atomic int wal_pages;            /* the WAL's size after the last commit */
+	_Atomic uint64_t generation;      /* commits so far (db_generation) */
 };
 
 int db_exec(sqlite3 *db, const char *sql, struct sh_err *err)
@@ -90,6 +91,7 @@ static int on_wal(void *arg, sqlite3 *db, const char *name, int pages)
 	struct db_pool *p = arg;
 
 	atomic_store(&p->wal_pages, pages);
+	atomic_fetch_add(&p->generation, 1);
 	if (pages >= CHECKPOINT_PAGES) {
 		pthread_mutex_lock(&p->lock);
 		p->want_checkpoint = true;
@@ -222,6 +224,11 @@ void db_bulk(sqlite3 *db, bool bulk)
 	(void)rc; /* all advice: failing to set it changes nothing else */
 	if (!bulk)
 		sqlite3_db_release_memory(db);
+}
+
+uint64_t db_generation(struct db_pool *p)
+{
+	return atomic_load(&p->generation);
 }
 
 void db_bound_wal(struct db_pool *p, sqlite3 *db)

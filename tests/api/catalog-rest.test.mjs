@@ -1038,6 +1038,8 @@ describe('catalog REST: locations and processing', { skip: OWN_PROCESS }, () => 
 
 		it('DELETE /entities/by-uid: 204; the entity comes back from its Location with a new uid', async () => {
 			const e = await api.entity('component:default/changing-still');
+			// Read it by uid first: a read served from memory must not outlive the entity.
+			assert.equal((await api.get(`/entities/by-uid/${e.metadata.uid}`)).status, 200);
 			const r = await api.del(`/entities/by-uid/${e.metadata.uid}`);
 			assert.equal(r.status, 204);
 			assert.equal(r.text, '');
