@@ -113,6 +113,9 @@ long sh_url_decode(char *dst, const char *src, size_t len, bool plus_is_space);
 /* Whether s[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool sh_utf8_valid(const char *s, size_t len);
 
+/* FNV-1a of a NUL-terminated string: for hash tables, not for security. */
+uint64_t sh_str_hash(const char *s);
+
 /* Append s percent-encoded as a URL query component (RFC 3986 unreserved
  * characters stay as they are). */
 void sh_buf_put_urlencoded(struct sh_buf *b, const char *s);

@@ -24,15 +24,6 @@ struct entity_cache {
 	pthread_mutex_t locks[STRIPES];
 };
 
-static uint64_t hash_key(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 struct entity_cache *entity_cache_new(size_t slots)
 {
 	struct entity_cache *c = sh_calloc(1, sizeof(*c));
@@ -61,7 +52,7 @@ void entity_cache_free(struct entity_cache *c)
 const char *entity_cache_get(struct entity_cache *c, struct sh_arena *a, const char *key,
 	uint64_t gen, size_t *len)
 {
-	size_t i = hash_key(key) & c->mask;
+	size_t i = sh_str_hash(key) & c->mask;
 	pthread_mutex_t *lock = &c->locks[i % STRIPES];
 	const struct slot *s = &c->slots[i];
 	char *out = NULL;
@@ -79,7 +70,7 @@ const char *entity_cache_get(struct entity_cache *c, struct sh_arena *a, const c
 void entity_cache_put(struct entity_cache *c, const char *key, const char *text, size_t len,
 	uint64_t gen)
 {
-	size_t i = hash_key(key) & c->mask;
+	size_t i = sh_str_hash(key) & c->mask;
 	pthread_mutex_t *lock = &c->locks[i % STRIPES];
 	struct slot *s = &c->slots[i];
 	char *k = sh_strdup(key), *t = sh_malloc(len + 1), *old_key, *old_text;

@@ -170,15 +170,6 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
 
 /* ---- the dirty set: refs to stitch at the end ---------------------------------------- */
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 /* A removed ref: lookups go on past it, iteration skips it. */
 static const char gone_ref[] = "";
 
@@ -203,7 +194,7 @@ static void refset_add(struct refset *set, struct sh_arena *a, const char *ref)
 				refset_add(set, a, old[k]);
 		free(old);
 	}
-	for (i = hash_str(ref) & (set->cap - 1); set->refs[i] != NULL; i = (i + 1) & (set->cap - 1))
+	for (i = sh_str_hash(ref) & (set->cap - 1); set->refs[i] != NULL; i = (i + 1) & (set->cap - 1))
 		if (live(set->refs[i]) && strcmp(set->refs[i], ref) == 0)
 			return;
 	set->refs[i] = sh_arena_strdup(a, ref);
@@ -215,7 +206,7 @@ static void refset_remove(struct refset *set, const char *ref)
 {
 	if (set->n == 0)
 		return;
-	for (size_t i = hash_str(ref) & (set->cap - 1); set->refs[i] != NULL;
+	for (size_t i = sh_str_hash(ref) & (set->cap - 1); set->refs[i] != NULL;
 		i = (i + 1) & (set->cap - 1))
 		if (live(set->refs[i]) && strcmp(set->refs[i], ref) == 0) {
 			set->refs[i] = gone_ref;
@@ -575,7 +566,7 @@ static bool rowset_add(struct rowset *set, int64_t kid, const char *value)
 		free(set->slots);
 		*set = grown;
 	}
-	for (i = (hash_str(value) ^ (uint64_t)kid * 0x9e3779b97f4a7c15ull) & (set->cap - 1);
+	for (i = (sh_str_hash(value) ^ (uint64_t)kid * 0x9e3779b97f4a7c15ull) & (set->cap - 1);
 		set->slots[i].key_id != 0; i = (i + 1) & (set->cap - 1))
 		if (set->slots[i].key_id == kid && strcmp(set->slots[i].value, value) == 0)
 			return false;

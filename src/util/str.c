@@ -45,6 +45,15 @@ long sh_url_decode(char *dst, const char *src, size_t len, bool plus_is_space)
 	return (long)o;
 }
 
+uint64_t sh_str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
 bool sh_utf8_valid(const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
