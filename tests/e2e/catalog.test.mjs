@@ -1,29 +1,14 @@
 // The catalog pages in a real browser against the real server, which
 // loads the example organisation (examples/all.yaml). Expected numbers
 // come from the API itself, so the tests follow the examples.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { expectStatus, launchBrowser, openPage } from './lib/browser.mjs';
+import { serverAndBrowser } from './lib/suite.mjs';
+import { expectStatus } from './lib/browser.mjs';
 
-let server;
-let browser;
+const suite = serverAndBrowser();
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.equal(code, 0, `server exit: code ${code}, signal ${signal}\n${server.output()}`);
-  }
-});
-
-const open = (path, options) => openPage(browser, server.url, path, options);
-const getJson = async (path) => (await fetch(server.url + path)).json();
+const { open, getJson } = suite;
 
 const h1 = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 const summary = (page) => page.locator('.results .summary');
@@ -324,7 +309,7 @@ describe('entity page', () => {
     await about.getByText(entity.metadata.annotations['backstage.io/managed-by-location']).waitFor();
 
     const tabs = page.getByRole('tablist', { name: 'Entity views' });
-    assert.deepEqual(await tabs.getByRole('tab').allInnerTexts(), ['Overview', 'Raw YAML']);
+    assert.deepEqual(await tabs.getByRole('tab').allInnerTexts(), ['Overview', 'Graph', 'Raw YAML']);
     await tabs.getByRole('tab', { name: 'Raw YAML' }).click();
     const yaml = await page.getByRole('tabpanel').innerText();
     assert.match(yaml, /^apiVersion: backstage\.io\/v1alpha1$/m);
@@ -336,6 +321,9 @@ describe('entity page', () => {
     // Arrow keys move between tabs.
     await tabs.getByRole('tab', { name: 'Raw YAML' }).focus();
     await page.keyboard.press('ArrowLeft');
+    assert.equal(await tabs.getByRole('tab', { name: 'Graph' }).getAttribute('aria-selected'), 'true');
+    assert.equal(new URL(page.url()).hash, '#graph');
+    await page.keyboard.press('Home');
     assert.equal(await tabs.getByRole('tab', { name: 'Overview' }).getAttribute('aria-selected'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Overview');
     await relations.waitFor();
@@ -372,7 +360,7 @@ describe('entity page', () => {
   });
 
   test('an API gets a Definition tab', async () => {
-    const apis = await getJson('/api/catalog/entities/by-query?filter=kind=api&limit=1&fields=metadata.name,spec.definition');
+    const apis = await getJson('/api/catalog/entities/by-query?filter=kind=api,spec.type=grpc&limit=1&fields=metadata.name,spec.definition');
     const api = apis.items[0];
     const { page, done } = await open(`/catalog/default/api/${api.metadata.name}#definition`);
     const tab = page.getByRole('tab', { name: 'Definition' });

@@ -1,32 +1,17 @@
 // The web shell in a real browser against the real server: layout, routing,
 // theme, fonts, keyboard use and phone width.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './lib/server.mjs';
-import { launchBrowser, openPage } from './lib/browser.mjs';
+import { serverAndBrowser } from './lib/suite.mjs';
 
 const NAV = [['Catalog', '/catalog'], ['Create', '/create'], ['Docs', '/docs'], ['Search', '/search']];
 const LIGHT_BG = 'rgb(246, 247, 249)';
 const DARK_BG = 'rgb(14, 17, 22)';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.equal(code, 0, `server exit: code ${code}, signal ${signal}\n${server.output()}`);
-  }
-});
+const suite = serverAndBrowser();
 
 // A page in a fresh context (no stored theme); see lib/browser.mjs.
-const open = (path, contextOptions) => openPage(browser, server.url, path, contextOptions);
+const { open } = suite;
 
 const h1 = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 const navLink = (page, name) => page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name, exact: true });

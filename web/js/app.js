@@ -8,6 +8,7 @@ const section = () => import('./pages/section.js');
 export const routes = [
   { path: '/', page: () => import('./pages/home.js') },
   { path: '/catalog', page: () => import('./pages/catalog.js') },
+  { path: '/catalog-import', page: () => import('./pages/import.js') },
   { path: '/catalog/:namespace/:kind/:name', page: () => import('./pages/entity.js') },
   { path: '/create', page: section, props: { section: 'create' } },
   { path: '/docs', page: section, props: { section: 'docs' } },

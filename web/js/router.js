@@ -120,10 +120,11 @@ export function createRouter({ routes, outlet, notFound, failure, appName, onRen
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey)
       return;
     const a = e.target.closest?.('a[href]');
-    if (!a || (a.target && a.target !== '_self') || a.hasAttribute('download') ||
+    const target = a?.getAttribute('target');
+    if (!a || (target && target !== '_self') || a.hasAttribute('download') ||
       a.getAttribute('rel')?.split(/\s+/).includes('external'))
       return;
-    const url = new URL(a.href, window.location.href);
+    const url = new URL(a.getAttribute('href'), window.location.href);
     if (url.origin !== window.location.origin || isServerPath(url.pathname))
       return;
     if (url.pathname === window.location.pathname && url.search === window.location.search && url.hash)

@@ -404,7 +404,8 @@ export function render(ctx) {
   const node = h('div', { class: 'catalog' },
     h('header', { class: 'page-header' },
       h('h1', null, 'Catalog'),
-      h('p', { class: 'lead' }, 'Every service, website, library, API and team, with its owner and what it depends on.')),
+      h('p', { class: 'lead' }, 'Every service, website, library, API and team, with its owner and what it depends on.'),
+      h('p', null, h('a', { class: 'button', href: '/catalog-import' }, 'Register existing component'))),
     h('div', { class: 'catalog-layout' }, form, results));
 
   syncControls();

@@ -9,6 +9,9 @@
 import { api } from '../api.js';
 import { h } from '../dom.js';
 import { entityPath, processingErrors, relationLabel, relationTargets, shortRef } from '../entity.js';
+import { definitionView } from '../definition.js';
+import { groupCards, userCards } from '../org.js';
+import { EDGE_TYPES, buildGraph, drawGraph } from '../graph.js';
 import { failure, loading } from '../ui.js';
 import { toYaml } from '../yaml.js';
 
@@ -111,6 +114,25 @@ function relations(e) {
       : h('p', { class: 'muted' }, 'No relations.'));
 }
 
+function orgCards(e, signal) {
+  const kind = e.kind.toLowerCase();
+  return kind === 'group' ? groupCards(e, signal) : kind === 'user' ? userCards(e, signal) : null;
+}
+
+/* An API's providers and consumers. */
+function apiUsers(e) {
+  if (e.kind.toLowerCase() !== 'api')
+    return null;
+  const list = (type, title) => {
+    const refs = relationTargets(e, type);
+    return h('div', { class: 'api-users' }, h('h3', null, title),
+      refs.length ? refItems(refs) : h('p', { class: 'muted' }, 'None.'));
+  };
+  return h('section', { class: 'panel', 'aria-labelledby': 'api-users-title' },
+    h('h2', { id: 'api-users-title' }, 'Providers and consumers'),
+    list('apiProvidedBy', 'Provided by'), list('apiConsumedBy', 'Consumed by'));
+}
+
 /* A list of related entities; a long one shows its first items and a
  * button for the rest. */
 const SHOWN = 10;
@@ -133,7 +155,7 @@ function refItems(refs) {
  * not have (a relation may point at an entity that does not exist). Only
  * an improvement: if the request fails, the refs stay as they are. */
 async function describeRelated(root, signal) {
-  const links = [...root.querySelectorAll('a[data-ref]')];
+  const links = [...root.querySelectorAll('a[data-ref]:not(.graph-node)')];
   const refs = [...new Set(links.map((a) => a.dataset.ref))].slice(0, 1000);
   if (!refs.length)
     return;
@@ -157,6 +179,54 @@ async function describeRelated(root, signal) {
       a.append(h('span', { class: 'muted' }, ` \u2013 ${e.metadata.title}`));
     }
   }
+}
+
+/* The Graph tab: depth 1 from the entity's own relations; depth 2 asks
+ * by-refs once for the neighbours' relations. */
+const GRAPH_FIELDS = ['kind', 'metadata.name', 'metadata.namespace', 'metadata.title', 'relations'];
+function graph(e, signal) {
+  const ref = `${e.kind}:${e.metadata.namespace ?? 'default'}/${e.metadata.name}`.toLowerCase();
+  const id = `graph${++uid}`;
+  const canvas = h('div', { class: 'graph-canvas' });
+  const note = h('p', { class: 'muted graph-note', role: 'status' });
+  let neighbours = null;
+  const draw = (g) => {
+    canvas.replaceChildren(drawGraph(g));
+    const shown = g.nodes.size;
+    note.textContent = `${shown - 1} related ${shown === 2 ? 'entity' : 'entities'}` +
+      (g.total > shown ? ` (showing ${shown - 1} of ${g.total - 1})` : '');
+  };
+  async function setDepth(depth) {
+    if (depth === 1 || !(e.relations ?? []).length) {
+      draw(buildGraph(ref, e.relations));
+      return;
+    }
+    if (!neighbours) {
+      canvas.replaceChildren(loading());
+      const refs = [...new Set(e.relations.map((r) => r.targetRef))].slice(0, 1000);
+      try {
+        const { items } = await api('/api/catalog/entities/by-refs', { method: 'POST', signal,
+          body: { entityRefs: refs, fields: GRAPH_FIELDS } });
+        neighbours = new Map(refs.map((r, i) => [r, items[i]]));
+      } catch (err) {
+        if (!signal?.aborted)
+          canvas.replaceChildren(failure(err, () => setDepth(depth), 'The neighbours could not be loaded'));
+        return;
+      }
+    }
+    if (select.value === '2')
+      draw(buildGraph(ref, e.relations, neighbours));
+  }
+  const select = h('select', { id: `${id}-depth`, onchange: () => setDepth(Number(select.value)) },
+    h('option', { value: '1' }, '1'), h('option', { value: '2' }, '2'));
+  const legend = h('ul', { class: 'graph-legend', 'aria-label': 'Edge types' }, EDGE_TYPES.map((t) =>
+    h('li', null, h('span', { class: `legend-line edge-${t}`, 'aria-hidden': 'true' }), relationLabel(t))));
+  setDepth(1);
+  return h('section', { class: 'panel graph-panel', 'aria-labelledby': `${id}-title` },
+    h('div', { class: 'graph-head' },
+      h('h2', { id: `${id}-title` }, 'Relations graph'),
+      h('label', { class: 'graph-depth', for: `${id}-depth` }, 'Depth ', select)),
+    note, legend, canvas);
 }
 
 /* Tabs with arrow-key movement; the tab shown is kept in the fragment. */
@@ -192,14 +262,15 @@ function tabs(list) {
   return [bar, panels];
 }
 
-function view(e) {
+function view(e, signal) {
   const md = e.metadata;
   const owners = relationTargets(e, 'ownedBy');
   const systems = relationTargets(e, 'partOf', 'system');
   const chip = (label, value) => (value ? h('li', null, h('span', { class: 'chip-label' }, label), ' ', value) : null);
-  const list = [{ id: 'overview', label: 'Overview', content: () => h('div', { class: 'overview' }, about(e), relations(e)) }];
+  const list = [{ id: 'overview', label: 'Overview', content: () => h('div', { class: 'overview' }, about(e), relations(e), apiUsers(e), orgCards(e, signal)) },
+    { id: 'graph', label: 'Graph', content: () => graph(e, signal) }];
   if (typeof e.spec?.definition === 'string')
-    list.push({ id: 'definition', label: 'Definition', content: () => h('pre', { class: 'code' }, h('code', null, e.spec.definition)) });
+    list.push({ id: 'definition', label: 'Definition', content: () => h('div', { class: 'definition' }, definitionView(e)) });
   list.push({ id: 'yaml', label: 'Raw YAML', content: () => h('pre', { class: 'code' }, h('code', null, toYaml(e))) });
   return h('article', { class: 'entity' },
     errorsBanner(processingErrors(e)),
@@ -239,7 +310,7 @@ export async function render({ params, signal }) {
       node.replaceChildren(h('header', { class: 'entity-header' }, title), loading());
       try {
         const e = await api(path, { signal });
-        node.replaceChildren(...view(e).childNodes);
+        node.replaceChildren(...view(e, signal).childNodes);
         describeRelated(node, signal);
         document.title = `${e.metadata.title || e.metadata.name} · stagehand`;
         node.querySelector('h1').setAttribute('tabindex', '-1');
@@ -258,7 +329,7 @@ export async function render({ params, signal }) {
     show(err);
     return { title: name, node };
   }
-  const node = view(entity);
+  const node = view(entity, signal);
   describeRelated(node, signal);
   return { title: entity.metadata.title || entity.metadata.name, node };
 }

@@ -1,0 +1,183 @@
+/*
+ * An API's spec.definition. OpenAPI 2 and 3 (YAML or JSON text) become
+ * operations grouped by tag, each a details element with its parameters,
+ * request and response schemas and examples. GraphQL SDL gets simple
+ * highlighting; anything else, or a definition that does not parse, is
+ * shown as preformatted text.
+ */
+import { h } from './dom.js';
+import { parseYaml, toYaml } from './yaml.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+function parse(text) {
+  try {
+    return /^\s*[{[]/.test(text) ? JSON.parse(text) : parseYaml(text);
+  } catch {
+    return null;
+  }
+}
+
+/* Follow local $refs ('#/components/schemas/X'), depth-limited so that
+ * recursive schemas stop. */
+function resolver(doc) {
+  const lookup = (ref) => ref.slice(2).split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), doc);
+  const one = (v) => {
+    for (let n = 0; v && typeof v.$ref === 'string' && v.$ref.startsWith('#/') && n < 10; n++)
+      v = lookup(v.$ref);
+    return v;
+  };
+  const deep = (v, depth = 0, seen = new Set()) => {
+    if (!v || typeof v !== 'object')
+      return v;
+    if (typeof v.$ref === 'string') {
+      if (seen.has(v.$ref) || depth > 8 || !v.$ref.startsWith('#/'))
+        return { $ref: v.$ref };
+      return deep(one(v), depth + 1, new Set([...seen, v.$ref]));
+    }
+    if (Array.isArray(v))
+      return v.map((x) => deep(x, depth + 1, seen));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x, depth + 1, seen)]));
+  };
+  return { one, deep };
+}
+
+const code = (value) => h('pre', { class: 'code' }, h('code', null, typeof value === 'string' ? value : toYaml(value)));
+const fold = (label, body, cls = 'fold') => h('details', { class: cls }, h('summary', null, label), body);
+
+function typeOf(schema) {
+  if (!schema)
+    return '';
+  if (schema.type === 'array')
+    return `${typeOf(schema.items)}[]`;
+  return [schema.type, schema.format && `(${schema.format})`].filter(Boolean).join(' ') ||
+    (schema.$ref ? schema.$ref.split('/').pop() : '');
+}
+
+function parameters(list, r) {
+  if (!list.length)
+    return null;
+  return h('div', { class: 'op-block' },
+    h('h4', null, 'Parameters'),
+    h('table', { class: 'op-params' },
+      h('thead', null, h('tr', null, ['Name', 'In', 'Type', 'Description'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, list.map((p) => h('tr', null,
+        h('td', null, h('code', null, p.name), p.required ? h('span', { class: 'required', title: 'required' }, ' *') : null),
+        h('td', null, p.in),
+        h('td', null, typeOf(r.one(p.schema) ?? p)),
+        h('td', null, p.description ?? ''))))));
+}
+
+/* Examples of a media type (OpenAPI 3) or of a response (OpenAPI 2). */
+function examples(media, r) {
+  const out = [];
+  if (media.example !== undefined)
+    out.push(fold('Example', code(media.example)));
+  for (const [name, ex] of Object.entries(media.examples ?? {})) {
+    const e = r.one(ex);
+    if (e && typeof e === 'object' && 'value' in e)
+      out.push(fold(`Example: ${e.summary ?? name}`, code(e.value)));
+    else if (e !== undefined)
+      out.push(fold(`Example: ${name}`, code(e)));
+  }
+  return out;
+}
+
+function content(c, r, what) {
+  return Object.entries(c ?? {}).map(([type, media]) => [
+    media?.schema ? fold(`${what} schema (${type})`, code(r.deep(media.schema))) : null,
+    examples(media ?? {}, r)]);
+}
+
+function operation(r, path, method, op, shared) {
+  const params = [...shared, ...(op.parameters ?? [])].map((p) => r.one(p)).filter(Boolean);
+  const bodyParam = params.find((p) => p.in === 'body');
+  const body = r.one(op.requestBody);
+  const responses = Object.entries(op.responses ?? {}).map(([status, resp]) => {
+    const res = r.one(resp) ?? {};
+    return h('li', null,
+      h('span', { class: 'status-code' }, status), ' ', res.description ?? '',
+      content(res.content, r, 'Response'),
+      res.schema ? fold('Response schema', code(r.deep(res.schema))) : null,
+      res.examples && !res.content ? Object.entries(res.examples).map(([t, v]) => fold(`Example (${t})`, code(v))) : null);
+  });
+  return h('details', { class: 'operation', id: op.operationId ? `op-${op.operationId}` : null },
+    h('summary', null,
+      h('span', { class: `method method-${method}` }, method.toUpperCase()), ' ',
+      h('code', { class: 'op-path' }, path), ' ',
+      h('span', { class: 'op-summary' }, op.summary ?? ''),
+      op.deprecated ? h('span', { class: 'badge' }, 'deprecated') : null),
+    h('div', { class: 'op-body' },
+      op.description ? h('p', { class: 'pre-line' }, op.description) : null,
+      parameters(params.filter((p) => p.in !== 'body'), r),
+      body || bodyParam ? h('div', { class: 'op-block' },
+        h('h4', null, 'Request body', body?.required || bodyParam?.required ? ' (required)' : ''),
+        body?.description ? h('p', null, body.description) : null,
+        content(body?.content, r, 'Request'),
+        bodyParam?.schema ? fold('Request schema', code(r.deep(bodyParam.schema))) : null) : null,
+      responses.length ? h('div', { class: 'op-block' }, h('h4', null, 'Responses'), h('ul', { class: 'responses' }, responses)) : null));
+}
+
+function openapi(doc) {
+  const r = resolver(doc);
+  const groups = new Map((doc.tags ?? []).map((t) => [t.name, { tag: t, ops: [] }]));
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
+    const pi = r.one(item) ?? {};
+    for (const method of METHODS) {
+      const op = pi[method];
+      if (!op)
+        continue;
+      for (const tag of op.tags?.length ? op.tags : ['default']) {
+        if (!groups.has(tag))
+          groups.set(tag, { tag: { name: tag }, ops: [] });
+        groups.get(tag).ops.push(() => operation(r, path, method, op, pi.parameters ?? []));
+      }
+    }
+  }
+  const info = doc.info ?? {};
+  const servers = doc.servers?.map((s) => [s.url, s.description]) ??
+    (doc.host ? (doc.schemes ?? ['https']).map((s) => [`${s}://${doc.host}${doc.basePath ?? ''}`]) : []);
+  return h('div', { class: 'openapi' },
+    h('div', { class: 'api-info' },
+      h('h2', null, info.title ?? 'API', info.version ? h('span', { class: 'muted version' }, ` v${info.version}`) : null),
+      h('p', { class: 'muted' }, doc.openapi ? `OpenAPI ${doc.openapi}` : `Swagger ${doc.swagger}`),
+      info.description ? h('p', { class: 'pre-line' }, info.description) : null,
+      servers.length ? h('ul', { class: 'servers', 'aria-label': 'Servers' }, servers.map(([url, d]) =>
+        h('li', null, h('code', null, url), d ? ` \u2013 ${d}` : null))) : null),
+    [...groups.values()].filter((g) => g.ops.length).map((g) => h('section', { class: 'op-group', 'aria-label': `Tag ${g.tag.name}` },
+      h('h3', null, g.tag.name),
+      g.tag.description ? h('p', { class: 'muted' }, g.tag.description) : null,
+      g.ops.map((make) => make()))));
+}
+
+/* GraphQL SDL as spans: comments, strings, keywords, directives, types. */
+const GQL = /("""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*")|(#[^\n]*)|\b(type|query|mutation|subscription|schema|enum|input|interface|union|scalar|directive|extend|implements|fragment|on|repeatable)\b|(@[A-Za-z_]\w*)|\b([A-Z]\w*)\b/g;
+export function highlightGraphql(text) {
+  const out = [];
+  let last = 0;
+  for (const m of text.matchAll(GQL)) {
+    out.push(text.slice(last, m.index));
+    const cls = m[1] ? 'tok-string' : m[2] ? 'tok-comment' : m[3] ? 'tok-keyword' : m[4] ? 'tok-directive' : 'tok-type';
+    out.push(h('span', { class: cls }, m[0]));
+    last = m.index + m[0].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
+
+/* The Definition tab's content for an API entity. */
+export function definitionView(e) {
+  const text = e.spec.definition;
+  const type = String(e.spec.type ?? '').toLowerCase();
+  const source = (body) => h('pre', { class: 'code' }, h('code', null, body));
+  if (type === 'openapi' || type === 'swagger') {
+    const doc = parse(text);
+    if (doc && typeof doc === 'object' && (doc.openapi || doc.swagger))
+      return [openapi(doc), fold('Definition source', source(text), 'fold source')];
+  }
+  if (type === 'graphql')
+    return h('pre', { class: 'code graphql' }, h('code', null, highlightGraphql(text)));
+  return source(text);
+}
