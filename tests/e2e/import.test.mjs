@@ -2,14 +2,10 @@
 // server. The catalog files are served by a small HTTP server of the test
 // on 127.0.0.1, which the stagehand configuration allows to be read
 // (backend.reading.allow); the server starts with no catalog locations.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { startServer } from './lib/server.mjs';
-import { expectStatus, launchBrowser, openPage } from './lib/browser.mjs';
-import { startFileServer } from '../api/lib/catalog.mjs';
+import { serverAndBrowser } from './lib/suite.mjs';
+import { expectStatus } from './lib/browser.mjs';
 
 const entity = (kind, name, extra = '') => `apiVersion: backstage.io/v1alpha1
 kind: ${kind}
@@ -31,36 +27,8 @@ const FILES = {
   '/two-bad.yaml': `${entity('Component', 'bad one!')}---\n${entity('Component', 'bad two!')}`,
 };
 
-let files;
-let server;
-let browser;
-let configDir;
-
-before(async () => {
-  files = await startFileServer(FILES);
-  configDir = await mkdtemp(path.join(tmpdir(), 'stagehand-e2e-import-'));
-  const config = path.join(configDir, 'config.yaml');
-  await writeFile(config, JSON.stringify({
-    catalog: { locations: [], processingInterval: 3600 },
-    backend: { reading: { allow: [{ host: files.host }] } },
-  }, null, 2));
-  server = await startServer({ args: ['--config', config] });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await files?.close();
-  if (server) {
-    const { code, signal } = await server.stop();
-    assert.equal(code, 0, `server exit: code ${code}, signal ${signal}\n${server.output()}`);
-  }
-  if (configDir)
-    await rm(configDir, { recursive: true, force: true });
-});
-
-const open = (p, options) => openPage(browser, server.url, p, options);
-const api = (p, init) => fetch(server.url + p, init);
+const suite = serverAndBrowser({ files: FILES, locations: [] });
+const { open, api } = suite;
 const urlField = (page) => page.getByLabel('URL of the catalog file', { exact: true });
 const h1 = (page, name) => page.getByRole('heading', { level: 1, name, exact: true });
 const h2 = (page, name) => page.getByRole('heading', { level: 2, name, exact: true });
@@ -111,7 +79,7 @@ describe('catalog import', () => {
 
   test('analyze lists the entities the file would add, and stores nothing', async () => {
     const { page, done } = await open('/catalog-import');
-    await analyze(page, files.url('/two/catalog-info.yaml'), { keyboard: true });
+    await analyze(page, suite.files.url('/two/catalog-info.yaml'), { keyboard: true });
     const review = page.locator('.import-review');
     await h2(page, 'Review').waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Review', 'focus moves to the result');
@@ -122,14 +90,14 @@ describe('catalog import', () => {
     assert.match(await review.innerText(), /The location itself is stored as location:default\/generated-[0-9a-f]{40}\./);
     assert.equal(await entityStatus('component:default/imp-one'), 404, 'a dry run stores nothing');
     // Editing the URL drops the stale result.
-    await urlField(page).fill(files.url('/again/catalog-info.yaml'));
+    await urlField(page).fill(suite.files.url('/again/catalog-info.yaml'));
     assert.equal(await review.count(), 0);
     await done();
   });
 
   test('import registers the location, links to the new entities, and they appear in the catalog', async () => {
     const { page, done } = await open('/catalog-import');
-    await analyze(page, files.url('/two/catalog-info.yaml'));
+    await analyze(page, suite.files.url('/two/catalog-info.yaml'));
     await h2(page, 'Review').waitFor();
     // Keyboard: Tab from the heading through the three links to Import.
     for (let i = 0; i < 4; i++)
@@ -153,7 +121,7 @@ describe('catalog import', () => {
 
   test('a URL answering 404 shows the server\'s error', async () => {
     const { page, done, problems } = await open('/catalog-import');
-    const url = files.url('/missing/catalog-info.yaml');
+    const url = suite.files.url('/missing/catalog-info.yaml');
     await analyze(page, url);
     const alert = page.getByRole('alert');
     await alert.getByText('The file cannot be imported').waitFor();
@@ -167,14 +135,14 @@ describe('catalog import', () => {
 
   test('invalid YAML and invalid entities show each error', async () => {
     const { page, done, problems } = await open('/catalog-import');
-    await analyze(page, files.url('/broken.yaml'));
+    await analyze(page, suite.files.url('/broken.yaml'));
     const alert = page.getByRole('alert');
     await alert.getByText('The file cannot be imported').waitFor();
     const broken = await alert.locator('.error-list li').allInnerTexts();
     assert.equal(broken.length, 1);
     assert.match(broken[0], /broken\.yaml:\d+: /);
 
-    await analyze(page, files.url('/two-bad.yaml'));
+    await analyze(page, suite.files.url('/two-bad.yaml'));
     await alert.locator('.error-list li', { hasText: 'bad two!' }).waitFor();
     const two = await alert.locator('.error-list li').allInnerTexts();
     assert.equal(two.length, 2, 'one line per processing error');
@@ -200,7 +168,7 @@ describe('catalog import', () => {
 
   test('registering the same URL again shows "already exists"', async () => {
     // Already registered when analyzed: the dry run says so; no Import.
-    const again = files.url('/again/catalog-info.yaml');
+    const again = suite.files.url('/again/catalog-info.yaml');
     await register(again);
     const { page, done, problems } = await open('/catalog-import');
     await analyze(page, again);
@@ -211,7 +179,7 @@ describe('catalog import', () => {
     assert.equal(await page.getByRole('button', { name: 'Import' }).count(), 0);
 
     // Registered by someone else between Analyze and Import: the 409.
-    const race = files.url('/race/catalog-info.yaml');
+    const race = suite.files.url('/race/catalog-info.yaml');
     await analyze(page, race);
     await h2(page, 'Review').waitFor();
     await register(race);
@@ -234,10 +202,10 @@ describe('catalog import', () => {
       const { page, done, problems } = await open('/catalog-import', { viewport: { width: 375, height: 740 }, colorScheme });
       await h1(page, 'Register an existing component').waitFor();
       await noOverflow(page, 'empty form');
-      await analyze(page, files.url('/missing/with/a/very/long/path/that/does/not/wrap/by/itself/catalog-info.yaml'));
+      await analyze(page, suite.files.url('/missing/with/a/very/long/path/that/does/not/wrap/by/itself/catalog-info.yaml'));
       await page.getByRole('alert').waitFor();
       await noOverflow(page, 'error');
-      const narrow = files.url('/narrow/a-rather-long-folder-name-for-a-narrow-screen/catalog-info.yaml');
+      const narrow = suite.files.url('/narrow/a-rather-long-folder-name-for-a-narrow-screen/catalog-info.yaml');
       await analyze(page, narrow);
       let panel;
       if (colorScheme === 'light') {

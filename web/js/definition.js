@@ -1,7 +1,9 @@
 /*
  * An API's spec.definition. OpenAPI 2 and 3 (YAML or JSON text) become
  * operations grouped by tag, each a details element with its parameters,
- * request and response schemas and examples. GraphQL SDL gets simple
+ * request and response schemas and examples. AsyncAPI 2.x and 3.x become
+ * channels with their operations (publish/subscribe, or send/receive) and
+ * messages (payload schema and examples). GraphQL SDL gets simple
  * highlighting; anything else, or a definition that does not parse, is
  * shown as preformatted text.
  */
@@ -152,6 +154,108 @@ function openapi(doc) {
       g.ops.map((make) => make()))));
 }
 
+/* ---- AsyncAPI ---- */
+
+/* A 3.x multi-format schema ({schemaFormat, schema}) or a plain one. */
+const payloadSchema = (p) => (p && typeof p === 'object' && p.schemaFormat && p.schema ? p.schema : p);
+
+function asyncMessage(r, msg, key) {
+  const m = r.one(msg) ?? {};
+  const name = m.name ?? m.messageId ?? key ?? (typeof msg?.$ref === 'string' ? msg.$ref.split('/').pop() : 'message');
+  const traitHeaders = (m.traits ?? []).map((t) => r.one(t)?.headers).filter(Boolean);
+  const headers = m.headers ?? (traitHeaders.length === 1 ? traitHeaders[0] : null);
+  const examples = (m.examples ?? []).map((ex, i) => {
+    const e = r.one(ex) ?? {};
+    const body = e.payload !== undefined || e.headers !== undefined
+      ? Object.fromEntries([['headers', e.headers], ['payload', e.payload]].filter(([, v]) => v !== undefined)) : e;
+    return fold(`Example: ${e.summary ?? e.name ?? i + 1}`, code(body));
+  });
+  return h('div', { class: 'async-message', 'data-message': name },
+    h('h5', null, h('code', null, name), m.title && m.title !== name ? ` \u2013 ${m.title}` : null,
+      m.contentType ? h('span', { class: 'muted' }, ` (${m.contentType})`) : null),
+    m.summary ? h('p', null, m.summary) : null,
+    m.description ? h('p', { class: 'pre-line muted' }, m.description) : null,
+    m.payload ? fold('Payload schema', code(r.deep(payloadSchema(m.payload)))) : null,
+    headers ? fold('Headers schema', code(r.deep(payloadSchema(headers)))) : null,
+    examples);
+}
+
+/* A 2.x operation's messages: one message or oneOf. */
+function messagesOf2(r, op) {
+  const msg = r.one(op?.message);
+  if (!msg)
+    return [];
+  return Array.isArray(msg.oneOf) ? msg.oneOf.map((m) => [m, null]) : [[op.message, null]];
+}
+
+function asyncOperation(action, op, id) {
+  return h('li', { class: 'async-op' },
+    h('span', { class: `method action-${action}` }, action), ' ',
+    id ?? op.operationId ? h('code', null, id ?? op.operationId) : null, ' ',
+    op.summary ? h('span', { class: 'op-summary' }, op.summary) : null,
+    op.description ? h('p', { class: 'pre-line muted' }, op.description) : null);
+}
+
+/* Channels of an AsyncAPI document: [{ name, address, description, ops, messages }]. */
+function asyncChannels(doc, r) {
+  const v3 = /^3\./.test(String(doc.asyncapi));
+  const channels = Object.entries(doc.channels ?? {}).map(([name, ch0]) => {
+    const ch = r.one(ch0) ?? {};
+    const c = { name, address: v3 ? ch.address : null, title: ch.title, description: ch.description, ops: [], messages: [] };
+    if (v3) {
+      c.messages = Object.entries(ch.messages ?? {}).map(([k, m]) => [m, k]);
+    } else {
+      for (const action of ['publish', 'subscribe']) {
+        if (!ch[action])
+          continue;
+        c.ops.push(asyncOperation(action, ch[action]));
+        c.messages.push(...messagesOf2(r, ch[action]));
+      }
+    }
+    return c;
+  });
+  if (v3) {
+    for (const [id, op0] of Object.entries(doc.operations ?? {})) {
+      const op = r.one(op0) ?? {};
+      const ref = op.channel?.$ref ?? '';
+      const c = channels.find((x) => ref === `#/channels/${x.name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      c?.ops.push(asyncOperation(op.action ?? 'operation', op, id));
+    }
+  }
+  /* The same message reached twice (publish and subscribe) shows once. */
+  for (const c of channels) {
+    const seen = new Set();
+    c.messages = c.messages.filter(([m, k]) => {
+      const key = m?.$ref ?? k ?? m;
+      return seen.has(key) ? false : seen.add(key);
+    });
+  }
+  return channels;
+}
+
+function asyncapi(doc) {
+  const r = resolver(doc);
+  const info = doc.info ?? {};
+  const servers = Object.entries(doc.servers ?? {}).map(([name, s0]) => {
+    const s = r.one(s0) ?? {};
+    return [name, s.url ?? `${s.host ?? ''}${s.pathname ?? ''}`, s.protocol, s.description];
+  });
+  return h('div', { class: 'asyncapi' },
+    h('div', { class: 'api-info' },
+      h('h2', null, info.title ?? 'API', info.version ? h('span', { class: 'muted version' }, ` v${info.version}`) : null),
+      h('p', { class: 'muted' }, `AsyncAPI ${doc.asyncapi}`),
+      info.description ? h('p', { class: 'pre-line' }, info.description) : null,
+      servers.length ? h('ul', { class: 'servers', 'aria-label': 'Servers' }, servers.map(([name, url, protocol, d]) =>
+        h('li', null, h('strong', null, name), ' ', h('code', null, url), protocol ? ` (${protocol})` : null,
+          d ? ` \u2013 ${d}` : null))) : null),
+    asyncChannels(doc, r).map((c) => h('section', { class: 'op-group async-channel', 'aria-label': `Channel ${c.name}` },
+      h('h3', null, h('code', null, c.name), c.title ? ` \u2013 ${c.title}` : null),
+      c.address && c.address !== c.name ? h('p', { class: 'muted' }, 'Address ', h('code', null, c.address)) : null,
+      c.description ? h('p', { class: 'pre-line' }, c.description) : null,
+      c.ops.length ? [h('h4', null, 'Operations'), h('ul', { class: 'async-ops' }, c.ops)] : null,
+      c.messages.length ? [h('h4', null, 'Messages'), c.messages.map(([m, k]) => asyncMessage(r, m, k))] : null)));
+}
+
 /* GraphQL SDL as spans: comments, strings, keywords, directives, types. */
 const GQL = /("""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*")|(#[^\n]*)|\b(type|query|mutation|subscription|schema|enum|input|interface|union|scalar|directive|extend|implements|fragment|on|repeatable)\b|(@[A-Za-z_]\w*)|\b([A-Z]\w*)\b/g;
 export function highlightGraphql(text) {
@@ -176,6 +280,11 @@ export function definitionView(e) {
     const doc = parse(text);
     if (doc && typeof doc === 'object' && (doc.openapi || doc.swagger))
       return [openapi(doc), fold('Definition source', source(text), 'fold source')];
+  }
+  if (type === 'asyncapi') {
+    const doc = parse(text);
+    if (doc && typeof doc === 'object' && /^[23]\./.test(String(doc.asyncapi ?? '')))
+      return [asyncapi(doc), fold('Definition source', source(text), 'fold source')];
   }
   if (type === 'graphql')
     return h('pre', { class: 'code graphql' }, h('code', null, highlightGraphql(text)));

@@ -6,11 +6,16 @@
  *
  *   kind=component  type=  lifecycle=  owner=group:default/x  tag=  namespace=
  *   q=text  sort=name|name,desc  limit=20|50  cursor=<by-query cursor>  page=n
+ *   starred=1: only the starred entities of the kind (stars.js), read with
+ *   POST /entities/by-refs and filtered here by type, lifecycle, namespace,
+ *   tag and text (not by owner); no paging.
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { entityPath, parseRef, processingErrors, shortRef } from '../entity.js';
+import { entityPath, parseRef, processingErrors, refOf, shortRef } from '../entity.js';
 import { failure } from '../ui.js';
+import { starredRefs } from '../stars.js';
+import { takeFlash } from '../unregister.js';
 
 const LIMITS = [20, 50];
 const has = (s, f) => (f.multi ? s[f.param].length > 0 : Boolean(s[f.param]));
@@ -36,10 +41,11 @@ const specRef = (e, value, kind) => {
 };
 const text = (v) => (v == null || v === '' ? null : String(v));
 
-function nameCell(e) {
+function nameCell(e, stars) {
   const errors = processingErrors(e);
   const title = e.metadata.title && e.metadata.title !== e.metadata.name ? e.metadata.title : null;
   return [
+    stars?.has(refOf(e)) ? h('span', { class: 'star-row', role: 'img', 'aria-label': 'Starred', title: 'Starred' }, '\u2605') : null,
     h('a', { href: entityPath(e), class: 'entity-link' }, e.metadata.name),
     errors.length ? h('span', { class: 'badge badge-error', title: errors.map((x) => x.message).join('\n') },
       errors.length === 1 ? '1 error' : `${errors.length} errors`) : null,
@@ -96,6 +102,7 @@ function readState(query) {
   s.limit = LIMITS.includes(Number(query.get('limit'))) ? Number(query.get('limit')) : LIMITS[0];
   s.cursor = query.get('cursor') ?? '';
   s.page = Math.max(1, Number.parseInt(query.get('page'), 10) || 1);
+  s.starred = query.get('starred') === '1';
   return s;
 }
 
@@ -109,6 +116,8 @@ function urlFor(s) {
   }
   if (s.q)
     q.set('q', s.q);
+  if (s.starred)
+    q.set('starred', '1');
   if (s.sort !== 'name' || s.dir !== 'asc')
     q.set('sort', s.dir === 'desc' ? `${s.sort},desc` : s.sort);
   if (s.limit !== LIMITS[0])
@@ -132,11 +141,12 @@ function filterFor(s, except) {
   return conds.join(',');
 }
 
+const listFields = (s) => [...new Set(['kind', 'metadata.name', 'metadata.namespace', 'status.items',
+  ...columnsFor(s.kind).flatMap((c) => COL[c].fields)])];
+
 function listQuery(s) {
   const q = new URLSearchParams();
-  const fields = ['kind', 'metadata.name', 'metadata.namespace', 'status.items',
-    ...columnsFor(s.kind).flatMap((c) => COL[c].fields)];
-  q.set('fields', [...new Set(fields)].join(','));
+  q.set('fields', listFields(s).join(','));
   q.set('limit', String(s.limit));
   if (s.cursor) {
     q.set('cursor', s.cursor);
@@ -149,6 +159,30 @@ function listQuery(s) {
     }
   }
   return `/api/catalog/entities/by-query?${q}`;
+}
+
+/* The starred entities of the kind: one by-refs request, then the simple
+ * filters and the sort applied here. Returns the by-query answer's shape. */
+const pathValue = (e, path) => path.split('.').reduce((o, k) => (o == null ? o : o[k]), e);
+async function starredList(s, signal) {
+  const refs = starredRefs().filter((r) => r.startsWith(`${s.kind}:`));
+  if (!refs.length)
+    return { items: [], totalItems: 0, pageInfo: {} };
+  const fields = [...new Set([...listFields(s), 'spec.type', 'spec.lifecycle', 'metadata.tags',
+    'metadata.title', 'spec.profile.displayName'])];
+  const { items } = await api('/api/catalog/entities/by-refs', { method: 'POST', signal,
+    body: { entityRefs: refs, fields } });
+  const eq = (a, b) => !b || String(a ?? '').toLowerCase() === b.toLowerCase();
+  const text = s.q.toLowerCase();
+  const tags = s.tag.map((t) => t.toLowerCase());
+  const rows = items.filter((e) => e &&
+    eq(e.spec?.type, s.type) && eq(e.spec?.lifecycle, s.lifecycle) && eq(e.metadata.namespace ?? 'default', s.namespace) &&
+    (!tags.length || (e.metadata.tags ?? []).some((t) => tags.includes(t.toLowerCase()))) &&
+    (!text || [e.metadata.name, e.metadata.title, e.spec?.profile?.displayName]
+      .some((v) => String(v ?? '').toLowerCase().includes(text))));
+  const key = (e) => String(pathValue(e, COL[s.sort].sort) ?? '');
+  rows.sort((a, b) => key(a).localeCompare(key(b)) * (s.dir === 'desc' ? -1 : 1));
+  return { items: rows, totalItems: rows.length, pageInfo: {} };
 }
 
 /* Facet requests: one for every filter without a value (all filters
@@ -271,15 +305,20 @@ export function render(ctx) {
         go({ q: search.value.trim() });
     }
   });
+  const starredBox = h('input', { id: `${p}-starred`, type: 'checkbox',
+    onchange: () => go({ starred: starredBox.checked }) });
+  const starredField = h('div', { class: 'field field-wide' },
+    h('label', { class: 'check', for: starredBox.id }, starredBox, h('span', null, 'Starred only')));
   const clear = h('button', { type: 'button', class: 'button', onclick: () => {
     search.value = '';
-    go({ q: '', ...Object.fromEntries(FILTERS.map((f) => [f.param, f.multi ? [] : ''])) });
+    go({ q: '', starred: false, ...Object.fromEntries(FILTERS.map((f) => [f.param, f.multi ? [] : ''])) });
   } }, 'Clear filters');
 
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter the catalog',
     onsubmit: (e) => e.preventDefault() },
   kind.field,
   h('div', { class: 'field field-wide' }, h('label', { for: search.id }, 'Search'), search),
+  starredField,
   filters.map((f) => f.field),
   clear);
 
@@ -305,7 +344,8 @@ export function render(ctx) {
   function syncControls() {
     search.value = state.q;
     limit.el.value = String(state.limit);
-    clear.disabled = !state.q && FILTERS.every((f) => !has(state, f));
+    starredBox.checked = state.starred;
+    clear.disabled = !state.q && !state.starred && FILTERS.every((f) => !has(state, f));
   }
 
   function header(cols) {
@@ -325,12 +365,13 @@ export function render(ctx) {
 
   function table(items) {
     const cols = columnsFor(state.kind);
+    const stars = new Set(starredRefs());
     return h('table', { class: 'entity-table' },
       h('caption', { class: 'visually-hidden' }, `${kindLabel()} entities`),
       header(cols),
       h('tbody', null, items.map((e) => h('tr', { class: processingErrors(e).length ? 'has-error' : null },
         cols.map((c) => h(c === 'name' ? 'th' : 'td', { scope: c === 'name' ? 'row' : null, 'data-label': COL[c].label },
-          COL[c].cell(e)))))));
+          COL[c].cell(e, stars)))))));
   }
 
   let kinds = [];
@@ -343,7 +384,9 @@ export function render(ctx) {
     const s = state;
     results.setAttribute('aria-busy', 'true');
     try {
-      const [list, ...facets] = await Promise.all([listQuery(s), ...facetRequests(s)].map((u) => api(u, { signal })));
+      const [list, ...facets] = await Promise.all([
+        s.starred ? starredList(s, signal) : api(listQuery(s), { signal }),
+        ...facetRequests(s).map((u) => api(u, { signal }))]);
       if (signal.aborted)
         return;
       const merged = Object.assign({}, ...facets.map((f) => f.facets));
@@ -361,7 +404,7 @@ export function render(ctx) {
       cursors = list.pageInfo ?? {};
       const total = list.totalItems ?? list.items.length;
       const pages = Math.max(1, Math.ceil(total / s.limit));
-      summary.textContent = `${total} ${plural(kindLabel(), total)}`;
+      summary.textContent = `${total} ${s.starred ? 'starred ' : ''}${plural(kindLabel(), total)}`;
       pageInfo.textContent = `Page ${Math.min(s.page, pages)} of ${pages}`;
       const hadFocus = pager.contains(document.activeElement) ? document.activeElement : null;
       prev.disabled = !cursors.prevCursor;
@@ -371,12 +414,13 @@ export function render(ctx) {
       const sortFocus = document.activeElement?.closest?.('.sort')?.dataset.col;
       tableWrap.replaceChildren(list.items.length ? table(list.items)
         : h('div', { class: 'empty-state' }, h('h2', null, 'No matching entities'),
-          h('p', null, 'Nothing in the catalog matches these filters.'),
+          h('p', null, s.starred ? 'No starred entity of this kind matches. Star an entity with the Star button on its page.'
+            : 'Nothing in the catalog matches these filters.'),
           h('p', null, h('a', { class: 'button', href: urlFor({ kind: s.kind, sort: s.sort, dir: s.dir, limit: s.limit }) },
             'Clear filters'))));
       if (sortFocus)
         tableWrap.querySelector(`.sort[data-col="${sortFocus}"]`)?.focus();
-      pager.hidden = false;
+      pager.hidden = s.starred;
       tableWrap.hidden = false;
       results.querySelector('.alert')?.remove();
     } catch (err) {
@@ -401,11 +445,13 @@ export function render(ctx) {
     }
   }
 
+  const flashMessage = takeFlash();
   const node = h('div', { class: 'catalog' },
     h('header', { class: 'page-header' },
       h('h1', null, 'Catalog'),
       h('p', { class: 'lead' }, 'Every service, website, library, API and team, with its owner and what it depends on.'),
-      h('p', null, h('a', { class: 'button', href: '/catalog-import' }, 'Register existing component'))),
+      h('p', null, h('a', { class: 'button', href: '/catalog-import' }, 'Register existing component')),
+      flashMessage ? h('p', { class: 'flash', role: 'status' }, flashMessage) : null),
     h('div', { class: 'catalog-layout' }, form, results));
 
   syncControls();

@@ -8,11 +8,13 @@
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
-import { entityPath, processingErrors, relationLabel, relationTargets, shortRef } from '../entity.js';
+import { entityPath, processingErrors, refOf, relationLabel, relationTargets, shortRef } from '../entity.js';
 import { definitionView } from '../definition.js';
 import { groupCards, userCards } from '../org.js';
 import { EDGE_TYPES, buildGraph, drawGraph } from '../graph.js';
 import { failure, loading } from '../ui.js';
+import { isStarred, setStarred } from '../stars.js';
+import { unregisterAction } from '../unregister.js';
 import { toYaml } from '../yaml.js';
 
 let uid = 0;
@@ -55,7 +57,7 @@ function sourceLocation(annotations) {
   return type === 'url' && safeUrl(target) ? extLink(target, target) : h('code', null, src);
 }
 
-function about(e) {
+function about(e, ctx) {
   const md = e.metadata;
   const ann = md.annotations ?? {};
   const ns = md.namespace ?? 'default';
@@ -87,6 +89,8 @@ function about(e) {
     actions.push(h('a', { class: 'button', href: view, rel: 'external noopener', target: '_blank' }, 'View source'));
   if (edit)
     actions.push(h('a', { class: 'button', href: edit, rel: 'external noopener', target: '_blank' }, 'Edit'));
+  if (ctx?.navigate)
+    actions.push(unregisterAction(e, ctx));
 
   const links = (md.links ?? []).filter((l) => safeUrl(l.url));
   return h('section', { class: 'panel', 'aria-labelledby': 'about-title' },
@@ -262,12 +266,28 @@ function tabs(list) {
   return [bar, panels];
 }
 
-function view(e, signal) {
+/* The star toggle: a pressed button, kept in localStorage (stars.js). */
+function starButton(e) {
+  const ref = refOf(e);
+  const name = e.metadata.title || e.metadata.name;
+  const button = h('button', { type: 'button', class: 'button star-toggle' });
+  const show = (on) => {
+    button.setAttribute('aria-pressed', String(on));
+    button.setAttribute('aria-label', `${on ? 'Unstar' : 'Star'} ${name}`);
+    button.replaceChildren(h('span', { class: 'star-mark', 'aria-hidden': 'true' }, on ? '\u2605' : '\u2606'),
+      on ? ' Unstar' : ' Star');
+  };
+  button.addEventListener('click', () => show(setStarred(ref, button.getAttribute('aria-pressed') !== 'true')));
+  show(isStarred(ref));
+  return button;
+}
+
+function view(e, signal, navigate) {
   const md = e.metadata;
   const owners = relationTargets(e, 'ownedBy');
   const systems = relationTargets(e, 'partOf', 'system');
   const chip = (label, value) => (value ? h('li', null, h('span', { class: 'chip-label' }, label), ' ', value) : null);
-  const list = [{ id: 'overview', label: 'Overview', content: () => h('div', { class: 'overview' }, about(e), relations(e), apiUsers(e), orgCards(e, signal)) },
+  const list = [{ id: 'overview', label: 'Overview', content: () => h('div', { class: 'overview' }, about(e, { signal, navigate }), relations(e), apiUsers(e), orgCards(e, signal)) },
     { id: 'graph', label: 'Graph', content: () => graph(e, signal) }];
   if (typeof e.spec?.definition === 'string')
     list.push({ id: 'definition', label: 'Definition', content: () => h('div', { class: 'definition' }, definitionView(e)) });
@@ -277,7 +297,7 @@ function view(e, signal) {
     h('header', { class: 'entity-header' },
       h('p', { class: 'breadcrumb' }, h('a', { href: '/catalog' }, 'Catalog'), ' / ',
         h('a', { href: `/catalog?kind=${encodeURIComponent(e.kind.toLowerCase())}` }, e.kind)),
-      h('h1', null, md.title || md.name),
+      h('div', { class: 'entity-title' }, h('h1', null, md.title || md.name), starButton(e)),
       md.title && md.title !== md.name ? h('p', { class: 'muted entity-ref' }, h('code', null, `${e.kind.toLowerCase()}:${md.namespace ?? 'default'}/${md.name}`)) : null,
       h('ul', { class: 'chips', 'aria-label': 'Summary' },
         chip('Kind', e.kind),
@@ -289,7 +309,7 @@ function view(e, signal) {
     tabs(list));
 }
 
-export async function render({ params, signal }) {
+export async function render({ params, signal, navigate }) {
   const { kind, namespace, name } = params;
   const path = `/api/catalog/entities/by-name/${[kind, namespace, name].map(encodeURIComponent).join('/')}`;
   let entity;
@@ -310,7 +330,7 @@ export async function render({ params, signal }) {
       node.replaceChildren(h('header', { class: 'entity-header' }, title), loading());
       try {
         const e = await api(path, { signal });
-        node.replaceChildren(...view(e, signal).childNodes);
+        node.replaceChildren(...view(e, signal, navigate).childNodes);
         describeRelated(node, signal);
         document.title = `${e.metadata.title || e.metadata.name} · stagehand`;
         node.querySelector('h1').setAttribute('tabindex', '-1');
@@ -329,7 +349,7 @@ export async function render({ params, signal }) {
     show(err);
     return { title: name, node };
   }
-  const node = view(entity, signal);
+  const node = view(entity, signal, navigate);
   describeRelated(node, signal);
   return { title: entity.metadata.title || entity.metadata.name, node };
 }
