@@ -14,4 +14,8 @@
  * request's arena. */
 int auth_identify(struct sh_identity *out, struct http_req *req, struct sh_err *err) SH_WUR;
 
+/* GET /api/auth/v1/userinfo: the caller's claims, as Backstage answers
+ * them: {"claims":{"sub": user ref, "ent": ownership refs}}. */
+int auth_userinfo(struct http_req *req, struct sh_err *err) SH_WUR;
+
 #endif

@@ -4,6 +4,7 @@
  */
 #include "internal.h"
 
+#include "stagehand/auth.h"
 #include "stagehand/catalog.h"
 
 const struct http_route http_routes[] = {
@@ -11,6 +12,8 @@ const struct http_route http_routes[] = {
 	{ "GET", "/.backstage/health/v1/liveness", health_liveness },
 	{ "GET", "/.backstage/health/v1/readiness", health_readiness },
 	{ "GET", "/metrics", metrics_handler },
+
+	{ "GET", "/api/auth/v1/userinfo", auth_userinfo },
 
 	{ "GET", "/api/catalog/entities", catalog_get_entities },
 	{ "GET", "/api/catalog/entities/by-query", catalog_get_entities_by_query },
