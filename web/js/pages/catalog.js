@@ -9,6 +9,10 @@
  *   starred=1: only the starred entities of the kind (stars.js), read with
  *   POST /entities/by-refs and filtered here by type, lifecycle, namespace,
  *   tag and text (not by owner); no paging.
+ *   owned=me: owned by the caller (GET /api/auth/v1/userinfo, once per page
+ *   life), directly or through their groups: relations.ownedBy=<sub> with
+ *   ownership=transitive on the list and the facets. With owner= values too,
+ *   the owner values are cut down to the caller's owners (see ownership()).
  */
 import { api } from '../api.js';
 import { h } from '../dom.js';
@@ -89,6 +93,40 @@ const KIND_COLUMNS = {
 };
 const columnsFor = (kind) => KIND_COLUMNS[kind] ?? ['name', 'owner', 'type', 'description', 'tags'];
 
+/* ---- the caller ---- */
+
+/*
+ * Who "me" is, asked once for the page's life (a reload asks again):
+ * { sub, owners } where owners are the lower-case refs that own an entity
+ * on the caller's behalf (the caller, their groups and the groups' parents,
+ * as far as they own something), read from the relations.ownedBy facet of
+ * what the caller owns transitively. A failure is kept too, so the page
+ * asks only once and the checkbox stays disabled.
+ */
+let mePromise = null;
+function ownership() {
+  mePromise ??= (async () => {
+    const info = await api('/api/auth/v1/userinfo');
+    const sub = info?.claims?.sub;
+    if (typeof sub !== 'string' || !sub)
+      throw new Error('the answer names no user');
+    const q = new URLSearchParams({ facet: 'relations.ownedBy', filter: `relations.ownedBy=${sub}`, ownership: 'transitive' });
+    const { facets } = await api(`/api/catalog/entity-facets?${q}`);
+    return { sub, owners: new Set((facets['relations.ownedBy'] ?? []).map((v) => v.value.toLowerCase())) };
+  })();
+  return mePromise;
+}
+
+function ownershipProblem(err) {
+  if (err.status === 401 || err.status === 403)
+    return 'Sign in to use this filter.';
+  if (err.status === 404)
+    return 'This server does not say who you are.';
+  if (err.status)
+    return `Unavailable: the server answered ${err.status} when asked who you are.`;
+  return 'Unavailable: the backend could not say who you are.';
+}
+
 /* ---- state <-> URL ---- */
 
 function readState(query) {
@@ -103,6 +141,7 @@ function readState(query) {
   s.cursor = query.get('cursor') ?? '';
   s.page = Math.max(1, Number.parseInt(query.get('page'), 10) || 1);
   s.starred = query.get('starred') === '1';
+  s.owned = query.get('owned') === 'me';
   return s;
 }
 
@@ -118,6 +157,8 @@ function urlFor(s) {
     q.set('q', s.q);
   if (s.starred)
     q.set('starred', '1');
+  if (s.owned)
+    q.set('owned', 'me');
   if (s.sort !== 'name' || s.dir !== 'asc')
     q.set('sort', s.dir === 'desc' ? `${s.sort},desc` : s.sort);
   if (s.limit !== LIMITS[0])
@@ -130,28 +171,55 @@ function urlFor(s) {
   return qs ? `/catalog?${qs}` : '/catalog';
 }
 
-/* The filter= value for the state, leaving out one facet's own filter. */
-function filterFor(s, except) {
+/*
+ * The filter= value for the state, leaving out one facet's own filter, and
+ * whether it needs ownership=transitive. Returns null when nothing can
+ * match. With owned=me (me: the answer of ownership()) alone, the filter
+ * gets relations.ownedBy=<sub>, widened by the server. With owner values
+ * too, both are on relations.ownedBy, whose values the server OR-s (and
+ * ownership=transitive would widen the owner values as well), so the owner
+ * values are cut down here to those among the caller's owners instead.
+ */
+function filterFor(s, except, me) {
   const conds = [`kind=${s.kind}`];
+  let transitive = false;
   for (const f of FILTERS) {
     /* Values of one key inside one filter are OR-ed by the server. */
-    if (f.param !== except)
-      conds.push(...[s[f.param] ?? []].flat().filter(Boolean).map((v) => `${f.facet}=${v}`));
+    if (f.param === except)
+      continue;
+    let values = [s[f.param] ?? []].flat().filter(Boolean);
+    if (f.param === 'owner' && s.owned && me && values.length) {
+      values = values.filter((v) => me.owners.has(v.toLowerCase()));
+      if (!values.length)
+        return null;
+    }
+    conds.push(...values.map((v) => `${f.facet}=${v}`));
   }
-  return conds.join(',');
+  if (s.owned && me && (except === 'owner' || !s.owner.length)) {
+    conds.push(`relations.ownedBy=${me.sub}`);
+    transitive = true;
+  }
+  return { filter: conds.join(','), transitive };
 }
 
 const listFields = (s) => [...new Set(['kind', 'metadata.name', 'metadata.namespace', 'status.items',
   ...columnsFor(s.kind).flatMap((c) => COL[c].fields)])];
 
-function listQuery(s) {
+/* The by-query URL, or null when nothing can match. A cursor carries the
+ * query it came from (the widened owners included). */
+function listQuery(s, me) {
   const q = new URLSearchParams();
   q.set('fields', listFields(s).join(','));
   q.set('limit', String(s.limit));
   if (s.cursor) {
     q.set('cursor', s.cursor);
   } else {
-    q.set('filter', filterFor(s));
+    const f = filterFor(s, null, me);
+    if (!f)
+      return null;
+    q.set('filter', f.filter);
+    if (f.transitive)
+      q.set('ownership', 'transitive');
     q.set('orderField', `${COL[s.sort].sort},${s.dir}`);
     if (s.q) {
       q.set('fullTextFilterTerm', s.q);
@@ -164,18 +232,21 @@ function listQuery(s) {
 /* The starred entities of the kind: one by-refs request, then the simple
  * filters and the sort applied here. Returns the by-query answer's shape. */
 const pathValue = (e, path) => path.split('.').reduce((o, k) => (o == null ? o : o[k]), e);
-async function starredList(s, signal) {
+async function starredList(s, signal, me) {
   const refs = starredRefs().filter((r) => r.startsWith(`${s.kind}:`));
   if (!refs.length)
     return { items: [], totalItems: 0, pageInfo: {} };
   const fields = [...new Set([...listFields(s), 'spec.type', 'spec.lifecycle', 'metadata.tags',
-    'metadata.title', 'spec.profile.displayName'])];
+    'metadata.title', 'spec.profile.displayName', ...(s.owned && me ? ['relations'] : [])])];
+  /* owned=me: an ownedBy relation to one of the caller's owners. */
+  const mine = (e) => !(s.owned && me) ||
+    (e.relations ?? []).some((r) => r.type === 'ownedBy' && me.owners.has(String(r.targetRef).toLowerCase()));
   const { items } = await api('/api/catalog/entities/by-refs', { method: 'POST', signal,
     body: { entityRefs: refs, fields } });
   const eq = (a, b) => !b || String(a ?? '').toLowerCase() === b.toLowerCase();
   const text = s.q.toLowerCase();
   const tags = s.tag.map((t) => t.toLowerCase());
-  const rows = items.filter((e) => e &&
+  const rows = items.filter((e) => e && mine(e) &&
     eq(e.spec?.type, s.type) && eq(e.spec?.lifecycle, s.lifecycle) && eq(e.metadata.namespace ?? 'default', s.namespace) &&
     (!tags.length || (e.metadata.tags ?? []).some((t) => tags.includes(t.toLowerCase()))) &&
     (!text || [e.metadata.name, e.metadata.title, e.spec?.profile?.displayName]
@@ -188,19 +259,24 @@ async function starredList(s, signal) {
 /* Facet requests: one for every filter without a value (all filters
  * applied), one per filter with a value (the other filters applied),
  * and the kinds (no filter). */
-function facetRequests(s) {
-  const reqs = [{ facets: ['kind'], filter: null }];
+function facetRequests(s, me) {
+  const reqs = [{ facets: ['kind'], all: true }];
   const free = FILTERS.filter((f) => !has(s, f));
   if (free.length)
-    reqs.push({ facets: free.map((f) => f.facet), filter: filterFor(s) });
+    reqs.push({ facets: free.map((f) => f.facet), filter: filterFor(s, null, me) });
   for (const f of FILTERS.filter((x) => has(s, x)))
-    reqs.push({ facets: [f.facet], filter: filterFor(s, f.param) });
+    reqs.push({ facets: [f.facet], filter: filterFor(s, f.param, me) });
   return reqs.map((r) => {
+    if (!r.all && !r.filter) /* nothing can match: no request */
+      return null;
     const q = new URLSearchParams();
     for (const f of r.facets)
       q.append('facet', f);
-    if (r.filter)
-      q.set('filter', r.filter);
+    if (r.filter) {
+      q.set('filter', r.filter.filter);
+      if (r.filter.transitive)
+        q.set('ownership', 'transitive');
+    }
     return `/api/catalog/entity-facets?${q}`;
   });
 }
@@ -309,9 +385,23 @@ export function render(ctx) {
     onchange: () => go({ starred: starredBox.checked }) });
   const starredField = h('div', { class: 'field field-wide' },
     h('label', { class: 'check', for: starredBox.id }, starredBox, h('span', null, 'Starred only')));
+  const ownedBox = h('input', { id: `${p}-owned`, type: 'checkbox',
+    onchange: () => go({ owned: ownedBox.checked }) });
+  const ownedNote = h('span', { id: `${p}-owned-note`, class: 'field-note', hidden: true });
+  const ownedField = h('div', { class: 'field field-wide' },
+    h('label', { class: 'check', for: ownedBox.id }, ownedBox, h('span', null, 'Owned by me')), ownedNote);
+  let ownedError = null;
+  const showOwnedError = (err) => {
+    ownedError = err;
+    ownedBox.disabled = true;
+    ownedBox.checked = false;
+    ownedBox.setAttribute('aria-describedby', ownedNote.id);
+    ownedNote.textContent = ownershipProblem(err);
+    ownedNote.hidden = false;
+  };
   const clear = h('button', { type: 'button', class: 'button', onclick: () => {
     search.value = '';
-    go({ q: '', starred: false, ...Object.fromEntries(FILTERS.map((f) => [f.param, f.multi ? [] : ''])) });
+    go({ q: '', starred: false, owned: false, ...Object.fromEntries(FILTERS.map((f) => [f.param, f.multi ? [] : ''])) });
   } }, 'Clear filters');
 
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter the catalog',
@@ -319,6 +409,7 @@ export function render(ctx) {
   kind.field,
   h('div', { class: 'field field-wide' }, h('label', { for: search.id }, 'Search'), search),
   starredField,
+  ownedField,
   filters.map((f) => f.field),
   clear);
 
@@ -345,7 +436,8 @@ export function render(ctx) {
     search.value = state.q;
     limit.el.value = String(state.limit);
     starredBox.checked = state.starred;
-    clear.disabled = !state.q && !state.starred && FILTERS.every((f) => !has(state, f));
+    ownedBox.checked = state.owned && !ownedError;
+    clear.disabled = !state.q && !state.starred && !state.owned && FILTERS.every((f) => !has(state, f));
   }
 
   function header(cols) {
@@ -384,9 +476,26 @@ export function render(ctx) {
     const s = state;
     results.setAttribute('aria-busy', 'true');
     try {
+      let me = null;
+      if (s.owned) {
+        try {
+          me = await ownership();
+        } catch (err) {
+          if (signal.aborted)
+            return;
+          /* Not knowing the caller: the checkbox explains, the rest works. */
+          showOwnedError(err);
+          go({ owned: false }, { replace: true });
+          return;
+        }
+        if (signal.aborted)
+          return;
+      }
+      const listUrl = s.starred ? null : listQuery(s, me);
       const [list, ...facets] = await Promise.all([
-        s.starred ? starredList(s, signal) : api(listQuery(s), { signal }),
-        ...facetRequests(s).map((u) => api(u, { signal }))]);
+        s.starred ? starredList(s, signal, me)
+          : listUrl ? api(listUrl, { signal }) : { items: [], totalItems: 0, pageInfo: {} },
+        ...facetRequests(s, me).map((u) => (u ? api(u, { signal }) : { facets: {} }))]);
       if (signal.aborted)
         return;
       const merged = Object.assign({}, ...facets.map((f) => f.facets));
