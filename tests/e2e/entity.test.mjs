@@ -145,6 +145,27 @@ describe('API definitions', () => {
     }
     await done();
   });
+
+  test('a gRPC definition is highlighted: keywords, types, strings, comments', async () => {
+    const api = await entity('api', 'recommendations-grpc');
+    assert.equal(api.spec.type, 'grpc');
+    const def = api.spec.definition;
+    const { page, done } = await open('/catalog/default/api/recommendations-grpc#definition');
+    const pre = page.locator('pre.grpc');
+    await pre.waitFor();
+    // Highlighting only wraps the text: it reads the same.
+    assert.equal((await pre.innerText()).trim(), def.trim());
+    const count = (cls, text) => pre.locator(cls, { hasText: new RegExp(`^${text}$`) }).count();
+    for (const word of ['syntax', 'package', 'service', 'message'])
+      assert.ok(await count('.tok-keyword', word) >= 1, word);
+    assert.equal(await count('.tok-keyword', 'rpc'), [...def.matchAll(/^\s*rpc\s/gm)].length);
+    assert.equal(await count('.tok-keyword', 'returns'), [...def.matchAll(/\breturns\b/g)].length);
+    assert.ok(await count('.tok-builtin', 'string') >= 1);
+    assert.ok(await count('.tok-type', 'RecommendationService') >= 1);
+    assert.ok(await count('.tok-string', '"proto3"') === 1);
+    assert.equal(await pre.locator('.tok-comment').count(), [...def.matchAll(/\/\/[^\n]*/g)].length);
+    await done();
+  });
 });
 
 describe('groups and users', () => {

@@ -3,9 +3,10 @@
  * operations grouped by tag, each a details element with its parameters,
  * request and response schemas and examples. AsyncAPI 2.x and 3.x become
  * channels with their operations (publish/subscribe, or send/receive) and
- * messages (payload schema and examples). GraphQL SDL gets simple
- * highlighting; anything else, or a definition that does not parse, is
- * shown as preformatted text.
+ * messages (payload schema and examples). GraphQL SDL and gRPC
+ * (protobuf) get simple highlighting; anything else, or a definition that
+ * does not parse, is shown as preformatted text with JSON/YAML-style
+ * highlighting (keys, strings, numbers, comments).
  */
 import { h } from './dom.js';
 import { parseYaml, toYaml } from './yaml.js';
@@ -271,6 +272,36 @@ export function highlightGraphql(text) {
   return out;
 }
 
+/* Protocol buffers (gRPC) as spans: comments, strings, keywords, scalar
+ * types, numbers, and capitalised names as types. */
+const PROTO = /(\/\/[^\n]*|\/\*[\s\S]*?\*\/)|("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|\b(syntax|edition|package|import|public|weak|message|enum|service|rpc|returns|stream|option|repeated|optional|required|oneof|map|reserved|extensions|extend|to|max|true|false)\b|\b(double|float|int32|int64|uint32|uint64|sint32|sint64|fixed32|fixed64|sfixed32|sfixed64|bool|string|bytes)\b|(-?\b(?:0[xX][0-9A-Fa-f]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\b)|\b([A-Z]\w*)\b/g;
+const PROTO_CLASSES = ['tok-comment', 'tok-string', 'tok-keyword', 'tok-builtin', 'tok-number', 'tok-type'];
+
+/* JSON or YAML text as spans: comments, keys, strings, numbers and
+ * literals. A fallback for definition types without their own view. */
+const DATA = /((?<!\S)(?:#|\/\/)[^\n]*)|(?:("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[A-Za-z_$][\w$.\-/]*)(?=\s*:(?:\s|$)))|("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')|(-?\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b)|\b(true|false|null|yes|no|on|off)\b/g;
+const DATA_CLASSES = ['tok-comment', 'tok-key', 'tok-string', 'tok-number', 'tok-keyword'];
+
+/* Text and spans for the matches of re, whose groups map to classes; text
+ * stays text (h() makes text nodes), so nothing is parsed as HTML. */
+function tokens(text, re, classes) {
+  const out = [];
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    const i = classes.findIndex((_, k) => m[k + 1] !== undefined);
+    if (i < 0 || !m[0])
+      continue;
+    const start = m.index + m[0].indexOf(m[i + 1]);
+    out.push(text.slice(last, start), h('span', { class: classes[i] }, m[i + 1]));
+    last = start + m[i + 1].length;
+  }
+  out.push(text.slice(last));
+  return out;
+}
+
+export const highlightProto = (text) => tokens(text, PROTO, PROTO_CLASSES);
+export const highlightData = (text) => tokens(text, DATA, DATA_CLASSES);
+
 /* The Definition tab's content for an API entity. */
 export function definitionView(e) {
   const text = e.spec.definition;
@@ -288,5 +319,7 @@ export function definitionView(e) {
   }
   if (type === 'graphql')
     return h('pre', { class: 'code graphql' }, h('code', null, highlightGraphql(text)));
-  return source(text);
+  if (type === 'grpc' || type === 'protobuf')
+    return h('pre', { class: 'code highlight grpc' }, h('code', null, highlightProto(text)));
+  return h('pre', { class: 'code highlight data' }, h('code', null, highlightData(text)));
 }

@@ -10,7 +10,8 @@
 // With `files`, a small HTTP server of the test serves them on 127.0.0.1
 // (suite.files.url(path)), and stagehand runs with a configuration that
 // allows reading from it and has `locations` as its catalog locations
-// (default: the example organisation).
+// (default: the example organisation). Each test's pages are saved as
+// screenshots (see browser.mjs).
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 
 import { startFileServer } from '../../api/lib/catalog.mjs';
-import { launchBrowser, openPage } from './browser.mjs';
+import { launchBrowser, openPage, screenshotHooks } from './browser.mjs';
 import { repoRoot, startServer } from './server.mjs';
 
 const EXAMPLES = [{ type: 'file', target: path.join(repoRoot, 'examples/all.yaml') }];
@@ -65,5 +66,6 @@ export function serverAndBrowser({ files, locations = EXAMPLES } = {}) {
     if (configDir)
       await rm(configDir, { recursive: true, force: true });
   });
+  screenshotHooks();
   return suite;
 }
