@@ -20,6 +20,7 @@
 #include "stagehand/db.h"
 #include "stagehand/http.h"
 #include "stagehand/jobs.h"
+#include "stagehand/scaffolder.h"
 #include "stagehand/server.h"
 
 #include <sqlite3.h>
@@ -128,8 +129,10 @@ static int open_database(struct sh_server *srv, struct sh_err *err)
 
 static void server_dispose(struct sh_server *srv)
 {
+	scaffolder_free(srv->scaffolder);
 	jobs_stop(srv->jobs);
 	catalog_free(srv->catalog);
+	sh_hub_free(srv->hub);
 	http_static_free(srv->web);
 	db_pool_free(srv->db);
 	free(srv->db_path);
@@ -148,6 +151,8 @@ static int start_workers(struct sh_server *srv, struct sh_err *err)
 	rc = jobs_start(&srv->jobs, srv->db, n, srv->queues, 1, err);
 	if (rc == 0)
 		catalog_set_jobs(srv->catalog, srv->jobs);
+	if (rc == 0)
+		rc = scaffolder_new(&srv->scaffolder, &srv->cfg, srv->db, srv->catalog, srv->hub, err);
 	return rc;
 }
 
@@ -159,6 +164,7 @@ static int start(struct sh_server *srv, uint64_t t0)
 	if (sh_log_level_parse(srv->cfg.log_level, &level) != 0)
 		level = SH_LOG_INFO;
 	sh_log_init(level, srv->cfg.log_json);
+	srv->hub = sh_hub_new();
 	if (open_database(srv, &err) != 0 ||
 		start_workers(srv, &err) != 0 ||
 		http_static_new(&srv->web, srv->cfg.web_root, srv->cfg.fonts_root, &err) != 0 ||

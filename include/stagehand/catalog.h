@@ -67,6 +67,26 @@ void catalog_metrics_write(const struct catalog *c, struct sh_buf *out);
 /* The job queue that processes locations; add it to the worker pool. */
 struct jobs_queue catalog_jobs_queue(struct catalog *c);
 
+/* ---- for other modules (the scaffolder) ----------------------------------------- */
+
+/* The stored entity named ref ("kind:namespace/name", any case), or NULL
+ * when there is none (*out stays NULL and 0 is returned). db is the
+ * caller's connection. *out is a new reference. */
+int catalog_entity_get(struct catalog *c, sqlite3 *db, const char *ref, json_t **out,
+	struct sh_err *err) SH_WUR;
+
+/* Register type:target as a location (or, when it exists, queue it for a
+ * forced refresh) and wake the workers. *entities (may be NULL) receives
+ * what the location holds now, read without writing (a new reference).
+ * Runs its own transaction on db. */
+int catalog_location_add(struct catalog *c, sqlite3 *db, const char *type, const char *target,
+	json_t **entities, struct sh_err *err) SH_WUR;
+
+/* Read a url (within backend.reading.allow, with its timeout and size
+ * limit). *out is the caller's (free); *missing tells a 404. */
+int catalog_read_url(struct catalog *c, const char *url, char **out, size_t *len,
+	bool *missing, struct sh_err *err) SH_WUR;
+
 /* `stagehand catalog validate FILE...`: print "file:line: message" for each
  * problem to stderr. Returns 0 when every file is valid, 1 otherwise. */
 int catalog_validate_files(int n, char **files);

@@ -45,6 +45,13 @@ struct sh_config {
 	int64_t catalog_interval_s;
 	char *catalog_orphan_strategy; /* "delete" or "keep" */
 
+	json_t *github_integrations; /* [{host, apiBaseUrl?, token?}] */
+
+	int64_t scaffolder_concurrency;
+	char *scaffolder_author_name;
+	char *scaffolder_author_email;
+	char *scaffolder_commit_message;
+
 	json_t *root;          /* the whole validated document (owned) */
 	json_t *lines;         /* pointer -> line, for modules' own errors (owned) */
 };

@@ -80,4 +80,8 @@ int64_t db_size_bytes(sqlite3 *db);
 /* Run a statement with no result rows. */
 int db_exec(sqlite3 *db, const char *sql, struct sh_err *err) SH_WUR;
 
+/* Roll back the open transaction after an error that is the one to report;
+ * a failure to roll back is logged. */
+void db_rollback(sqlite3 *db);
+
 #endif

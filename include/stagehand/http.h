@@ -130,6 +130,52 @@ void http_respond_empty(struct http_req *req, int status);
 /* Add a response header; name and value are copied. */
 void http_header_add(struct http_req *req, const char *name, const char *value);
 
+/* ---- waiting and streaming ------------------------------------------------ */
+
+/*
+ * Park the request without holding a thread: the connection is suspended
+ * until topic is notified on the server's hub, timeout_ms passes, or
+ * anything was notified after seen_version (read sh_hub_version before
+ * looking for data). Then the handler runs again from the start and
+ * http_woken tells why. The handler returns 0 right after this call,
+ * without a response. While the server shuts down the wait ends at once.
+ */
+void http_wait(struct http_req *req, const char *topic, uint64_t seen_version,
+	int64_t timeout_ms);
+
+enum http_wake { HTTP_WAKE_FIRST = 0, HTTP_WAKE_NOTIFIED, HTTP_WAKE_TIMEOUT };
+enum http_wake http_woken(const struct http_req *req);
+
+/* State a waiting handler keeps across its runs: state is handed to
+ * free_fn when the request ends, unless the handler took it back with
+ * http_state_take first. */
+void http_state_set(struct http_req *req, void *state, void (*free_fn)(void *));
+void *http_state_get(const struct http_req *req);
+void *http_state_take(struct http_req *req);
+
+/* What a stream's next() says. */
+enum http_stream_rc {
+	HTTP_STREAM_MORE,   /* appended to out (or call again at once) */
+	HTTP_STREAM_WAIT,   /* nothing now: call again after a notify or the timeout */
+	HTTP_STREAM_END     /* appended the last bytes, if any */
+};
+
+/* Produce more of a stream: append to out. timed_out says the wait before
+ * this call ended by its timeout (time for a keep-alive). Runs on a server
+ * thread; it may check out a database connection, briefly. */
+typedef enum http_stream_rc (*http_stream_fn)(void *ctx, struct sh_buf *out, bool timed_out);
+
+/*
+ * Respond with a stream (Server-Sent Events): next is called whenever the
+ * client can take more; between calls that return WAIT the connection is
+ * suspended until topic is notified or wait_ms passes. ctx is the
+ * caller's heap object, given to free_fn (may be NULL) when the response
+ * is gone; it must not point into the request arena.
+ */
+void http_respond_stream(struct http_req *req, int status, const char *content_type,
+	const char *topic, int64_t wait_ms, http_stream_fn next, void (*free_fn)(void *),
+	void *ctx);
+
 /* ---- parsing, exposed for tests and fuzzing ----------------------------------- */
 
 /* Parse a query string (without '?') into out, allocating from arena.

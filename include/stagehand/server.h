@@ -16,6 +16,8 @@ struct http_server;
 struct static_files;
 struct jobs;
 struct catalog;
+struct scaffolder;
+struct sh_hub;
 
 struct sh_server {
 	struct sh_config cfg;
@@ -27,6 +29,8 @@ struct sh_server {
 	struct jobs *jobs;          /* background workers */
 	struct jobs_queue queues[1]; /* what the workers run */
 	struct catalog *catalog;
+	struct scaffolder *scaffolder;
+	struct sh_hub *hub;         /* wake-ups for waiting requests; own lock */
 	int64_t started_unix;       /* process start, seconds since the epoch */
 };
 

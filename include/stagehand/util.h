@@ -129,6 +129,47 @@ void sh_random_hex(char *out, size_t nbytes);
 /* Monotonic clock in nanoseconds. */
 uint64_t sh_now_ns(void);
 
+/* ---- hub: wake-ups across threads --------------------------------------- */
+
+/*
+ * A hub lets a thread that produced something (a task event) wake whoever
+ * waits for it (a suspended HTTP request). Waiters name a topic; a waiter
+ * fires once, when its topic is notified, when its deadline passes, or at
+ * once if anything was notified after the version it last saw (so nothing
+ * notified between a reader's query and its wait is missed; a spurious
+ * wake-up costs one more query). Callbacks run on the notifying thread or
+ * the hub's timer thread, with the hub's lock held: they must only flag and
+ * signal, never block or call back into the hub.
+ */
+struct sh_hub;
+struct sh_hub_waiter;
+typedef void (*sh_hub_fn)(void *arg, bool timed_out);
+
+/* *out is the caller's; free with sh_hub_free (after every waiter is gone). */
+struct sh_hub *sh_hub_new(void);
+void sh_hub_free(struct sh_hub *h);
+
+/* The hub's version: read it before looking for new data. */
+uint64_t sh_hub_version(struct sh_hub *h);
+
+/* Wake waiters of topic (copied by the waiters, not kept). */
+void sh_hub_notify(struct sh_hub *h, const char *topic);
+
+/*
+ * Wait for topic (copied) until deadline_ns (sh_now_ns clock): fn(arg,
+ * timed_out) runs once. *slot receives the waiter and is set to NULL, under
+ * the hub's lock, just before fn runs; pass the same slot to sh_hub_cancel.
+ */
+void sh_hub_wait(struct sh_hub *h, const char *topic, uint64_t seen_version,
+	uint64_t deadline_ns, sh_hub_fn fn, void *arg, struct sh_hub_waiter **slot);
+
+/* Fire every waiter now, as timed out (at shutdown). */
+void sh_hub_flush(struct sh_hub *h);
+
+/* Drop the waiter in *slot unless it fired already; afterwards fn will not
+ * run. *slot is NULL on return. */
+void sh_hub_cancel(struct sh_hub *h, struct sh_hub_waiter **slot);
+
 /* ---- logging ------------------------------------------------------------ */
 
 enum sh_log_level { SH_LOG_ERROR = 0, SH_LOG_WARN, SH_LOG_INFO, SH_LOG_DEBUG };

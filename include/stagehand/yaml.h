@@ -47,4 +47,8 @@ int yaml_parse(json_t **out, json_t **lines, const char *data, size_t len,
  * nearest recorded ancestor; 0 when unknown. */
 int yaml_line_of(const json_t *lines, const char *pointer);
 
+/* Append v as a YAML document in block style (strings that would read as
+ * something else are double-quoted), ending with a newline. */
+void yaml_emit(struct sh_buf *out, const json_t *v);
+
 #endif

@@ -8,6 +8,7 @@
 #include "cache.h"
 
 #include <ctype.h>
+#include <git2.h>
 #include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -85,6 +86,7 @@ static void read_settings(struct catalog *c, const struct sh_config *cfg)
 	c->keep_orphans = strcmp(cfg->catalog_orphan_strategy, "keep") == 0;
 	c->read_timeout_ms = cfg->reading_timeout_ms;
 	c->read_max_bytes = cfg->reading_max_bytes;
+	c->github = cfg->github_integrations;
 	c->n_allow = json_array_size(cfg->reading_allow);
 	c->allow = sh_calloc(c->n_allow + 1, sizeof(*c->allow));
 	json_array_foreach(cfg->reading_allow, i, v) {
@@ -137,7 +139,7 @@ json_t *location_entity(const char *key, const char *type, const char *target,
 static int put_root(sqlite3 *db, struct sh_arena *a, const char *ref, const char *key, json_t *e,
 	struct sh_err *err)
 {
-	char *processed = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+	char *processed = json_dumps(e, JSON_COMPACT);
 	struct entity_put put = { ref, NULL, key, key, NULL, processed, NULL, NULL, 0 };
 	struct store s;
 	int rc;
@@ -262,6 +264,7 @@ int catalog_new(struct catalog **out, const struct sh_config *cfg, struct db_poo
 	sqlite3 *db;
 	int rc;
 
+	git_libgit2_init(); /* reference-counted; catalog_free shuts it down */
 	c->pool = pool;
 	c->cache = entity_cache_new(ENTITY_CACHE_SLOTS);
 	read_settings(c, cfg);
@@ -294,6 +297,7 @@ void catalog_free(struct catalog *c)
 	}
 	free(c->rules);
 	free(c);
+	git_libgit2_shutdown();
 }
 
 void catalog_metrics_write(const struct catalog *c, struct sh_buf *out)

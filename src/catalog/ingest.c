@@ -227,8 +227,9 @@ static void take_document(struct round *r, const char *key, const json_t *doc, c
 		add_error(it->errors, "InputError", msg);
 		add_error(r->errors, "InputError", sh_arena_printf(r->a, "%s: %s", ref, msg));
 	} else {
-		/* Text is a fifth of the tree's memory, and what gets stored. */
-		it->processed = json_dumps(it->p.entity, JSON_COMPACT | JSON_SORT_KEYS);
+		/* Text is a fifth of the tree's memory, and what gets stored, in
+		 * the order the file has (form fields of templates keep theirs). */
+		it->processed = json_dumps(it->p.entity, JSON_COMPACT);
 		json_decref(it->p.entity);
 		it->p.entity = NULL;
 	}

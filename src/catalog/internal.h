@@ -38,6 +38,7 @@ struct catalog {
 	int64_t read_max_bytes;
 	struct read_allow *allow;
 	size_t n_allow;
+	const json_t *github;      /* integrations.github (borrowed from the config) */
 	struct catalog_rule *rules;
 	size_t n_rules;
 

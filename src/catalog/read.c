@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <git2.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
@@ -130,6 +131,50 @@ const char **expand_glob(struct sh_arena *a, const char *pattern)
 
 /* ---- files ------------------------------------------------------------------------ */
 
+/* ---- files in local git repositories ------------------------------------------------------ */
+
+/*
+ * A file target REPO/blob/REF/PATH, where REPO is a local git repository
+ * (bare or not) and no such file exists on disk, is read from the
+ * repository at REF: how a component pushed by publish:git to a local
+ * remote gets registered. Returns 1 when path has that form and REPO is a
+ * repository (and then *out or err is set), 0 otherwise.
+ */
+static int read_git_blob(const struct catalog *c, const char *path, char **out, size_t *len,
+	bool *missing, struct sh_err *err, int *rc)
+{
+	const char *blob = strstr(path, "/blob/"), *ref, *slash;
+	git_repository *repo = NULL;
+	git_object *obj = NULL;
+	char *repo_path, *spec;
+
+	if (blob == NULL || (slash = strchr(ref = blob + 6, '/')) == NULL)
+		return 0;
+	repo_path = sh_strndup(path, (size_t)(blob - path));
+	if (git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) != 0) {
+		free(repo_path);
+		return 0;
+	}
+	spec = sh_asprintf("%.*s:%s", (int)(slash - ref), ref, slash + 1);
+	if (git_revparse_single(&obj, repo, spec) != 0 || git_object_type(obj) != GIT_OBJECT_BLOB) {
+		*missing = true;
+		*rc = sh_err_set(err, SH_ENOTFOUND, "file:%s does not exist in the repository %s", path,
+			repo_path);
+	} else if (git_blob_rawsize((git_blob *)obj) > (git_object_size_t)c->read_max_bytes) {
+		*rc = sh_err_set(err, SH_EINPUT, "file:%s is larger than %lld bytes", path,
+			(long long)c->read_max_bytes);
+	} else {
+		*len = (size_t)git_blob_rawsize((git_blob *)obj);
+		*out = sh_strndup(git_blob_rawcontent((git_blob *)obj), *len);
+		*rc = 0;
+	}
+	git_object_free(obj);
+	git_repository_free(repo);
+	free(spec);
+	free(repo_path);
+	return 1;
+}
+
 static int read_file(const struct catalog *c, const char *path, char **out, size_t *len,
 	bool *missing, struct sh_err *err)
 {
@@ -138,9 +183,13 @@ static int read_file(const struct catalog *c, const char *path, char **out, size
 	struct stat st;
 	FILE *f;
 	size_t n;
+	int rc = 0;
 
 	if (path[strlen(path) - 1] == '/')
 		return sh_err_set(err, SH_EINPUT, "file:%s: a location target must be a file, not a folder", path);
+	if (stat(path, &st) != 0 && errno == ENOENT &&
+		read_git_blob(c, path, out, len, missing, err, &rc))
+		return rc;
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		*missing = errno == ENOENT;
@@ -218,6 +267,13 @@ static bool url_allowed(const struct catalog *c, struct sh_arena *a, const char 
 	return false;
 }
 
+/* How to read a GitHub-hosted file: the API url and the header with the
+ * integration's token (NULL: none). Arena strings. */
+struct gh_read {
+	const char *url;
+	const char *auth;
+};
+
 struct sink {
 	struct sh_buf buf;
 	size_t max;
@@ -259,7 +315,7 @@ static size_t on_data(char *data, size_t size, size_t n, void *arg)
 }
 
 static int fetch_once(const struct catalog *c, const char *url, const char *if_none_match,
-	struct sink *s, long *status, char **redirect, struct sh_err *err)
+	const struct gh_read *gh, struct sink *s, long *status, char **redirect, struct sh_err *err)
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *headers = NULL;
@@ -270,8 +326,14 @@ static int fetch_once(const struct catalog *c, const char *url, const char *if_n
 		char *line = sh_asprintf("If-None-Match: %s", if_none_match);
 		headers = curl_slist_append(headers, line);
 		free(line);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	}
+	if (gh != NULL) {
+		headers = curl_slist_append(headers, "Accept: application/vnd.github.raw");
+		if (gh->auth != NULL)
+			headers = curl_slist_append(headers, gh->auth);
+	}
+	if (headers != NULL)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(h, CURLOPT_URL, url);
@@ -301,11 +363,48 @@ static int fetch_once(const struct catalog *c, const char *url, const char *if_n
 	return 0;
 }
 
+/* ---- GitHub-hosted files ------------------------------------------------------------------ */
+
+/*
+ * A url on a host of integrations.github (a file's page,
+ * https://HOST/OWNER/REPO/blob/REF/PATH) is read through that host's
+ * contents API with the integration's token, as Backstage's GitHub reader
+ * does; such hosts need no backend.reading.allow entry.
+ */
+static bool github_url(const struct catalog *c, struct sh_arena *a, const char *url,
+	struct gh_read *out)
+{
+	const char *path = "/", *blob;
+	char *host = url_host(a, url, &path);
+	const json_t *item;
+	size_t i;
+
+	if (host == NULL || (blob = strstr(path, "/blob/")) == NULL)
+		return false;
+	json_array_foreach(c->github, i, item) {
+		const char *h = json_string_value(json_object_get(item, "host"));
+		const char *api = json_string_value(json_object_get(item, "apiBaseUrl"));
+		const char *token = json_string_value(json_object_get(item, "token"));
+		const char *ref = blob + 6, *slash = strchr(ref, '/');
+		if (h == NULL || strcasecmp(h, host) != 0 || slash == NULL || blob == path)
+			continue;
+		out->url = sh_arena_printf(a, "%s/repos%.*s/contents/%s?ref=%.*s",
+			api ? api : strcmp(host, "github.com") == 0 ? "https://api.github.com"
+			: sh_arena_printf(a, "https://%s/api/v3", host),
+			(int)(blob - path), path, slash + 1, (int)(slash - ref), ref);
+		out->auth = token ? sh_arena_printf(a, "Authorization: token %s", token) : NULL;
+		return true;
+	}
+	return false;
+}
+
 int read_url_conditional(const struct catalog *c, const char *url, struct read_cond *cond,
 	char **out, size_t *len, bool *missing, struct sh_err *err)
 {
 	struct sh_arena *a = sh_arena_new();
-	char *current = sh_strdup(url);
+	struct gh_read gh = { NULL, NULL };
+	bool via_github = github_url(c, a, url, &gh);
+	char *current = sh_strdup(via_github ? gh.url : url);
 	int rc = 0;
 
 	for (int hop = 0;; hop++) {
@@ -313,13 +412,13 @@ int read_url_conditional(const struct catalog *c, const char *url, struct read_c
 		char *redirect = NULL;
 		long status = 0;
 
-		if (!url_allowed(c, a, current)) {
+		if (!(via_github && hop == 0) && !url_allowed(c, a, current)) {
 			rc = sh_err_set(err, SH_ENOTALLOWED, "url:%s is not allowed by backend.reading.allow",
 				current);
 			break;
 		}
-		if ((rc = fetch_once(c, current, cond ? cond->if_none_match : NULL, &s, &status, &redirect,
-			err)) != 0) {
+		if ((rc = fetch_once(c, current, cond ? cond->if_none_match : NULL,
+			via_github && hop == 0 ? &gh : NULL, &s, &status, &redirect, err)) != 0) {
 			sh_buf_dispose(&s.buf);
 			free(s.etag);
 			break;

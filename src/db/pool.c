@@ -289,3 +289,9 @@ int64_t db_size_bytes(sqlite3 *db)
 	sqlite3_finalize(st);
 	return size;
 }
+
+void db_rollback(sqlite3 *db)
+{
+	if (sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		log_error("db: rollback failed: %s", sqlite3_errmsg(db));
+}

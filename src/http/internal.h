@@ -32,6 +32,11 @@ struct http_req {
 	struct http_pair *params;
 	size_t n_params;
 	struct sh_identity identity;
+	bool waiting;              /* suspended in http_wait */
+	enum http_wake woken;
+	struct sh_hub_waiter *waiter;
+	void *state;               /* http_state_set */
+	void (*state_free)(void *);
 
 	struct sh_buf body;
 	bool started;
@@ -62,6 +67,10 @@ struct http_server {
 	_Atomic uint64_t next_id;
 	char id_prefix[9];
 };
+
+/* Replace req's response with r (stolen). */
+void http_set_response(struct http_req *req, int status, struct MHD_Response *r,
+	const char *content_type, uint64_t bytes);
 
 /* Send req's response (or an error body for rc != 0) to the client. */
 void http_finish(struct http_req *req, int rc, const struct sh_err *err);

@@ -100,7 +100,7 @@ void http_header_add(struct http_req *req, const char *name, const char *value)
 	req->headers = h;
 }
 
-static void set_response(struct http_req *req, int status, struct MHD_Response *r,
+void http_set_response(struct http_req *req, int status, struct MHD_Response *r,
 	const char *content_type, uint64_t bytes)
 {
 	if (req->response != NULL)
@@ -118,7 +118,7 @@ void http_respond_bytes(struct http_req *req, int status, const char *content_ty
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
 		MHD_RESPMEM_MUST_COPY);
 
-	set_response(req, status, r, content_type, len);
+	http_set_response(req, status, r, content_type, len);
 }
 
 void http_respond_json(struct http_req *req, int status, json_t *body)
@@ -129,7 +129,7 @@ void http_respond_json(struct http_req *req, int status, json_t *body)
 		len, text, free);
 
 	json_decref(body);
-	set_response(req, status, r, "application/json; charset=utf-8", len);
+	http_set_response(req, status, r, "application/json; charset=utf-8", len);
 }
 
 void http_respond_fd(struct http_req *req, int status, const char *content_type,
@@ -137,7 +137,7 @@ void http_respond_fd(struct http_req *req, int status, const char *content_type,
 {
 	struct MHD_Response *r = MHD_create_response_from_fd64(size, fd);
 
-	set_response(req, status, r, content_type, size);
+	http_set_response(req, status, r, content_type, size);
 }
 
 void http_respond_static(struct http_req *req, int status, const char *content_type,
@@ -146,14 +146,14 @@ void http_respond_static(struct http_req *req, int status, const char *content_t
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body,
 		MHD_RESPMEM_PERSISTENT);
 
-	set_response(req, status, r, content_type, len);
+	http_set_response(req, status, r, content_type, len);
 }
 
 void http_respond_empty(struct http_req *req, int status)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 
-	set_response(req, status, r, NULL, 0);
+	http_set_response(req, status, r, NULL, 0);
 }
 
 /* ---- errors ------------------------------------------------------------------- */

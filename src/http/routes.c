@@ -6,6 +6,8 @@
 
 #include "stagehand/auth.h"
 #include "stagehand/catalog.h"
+#include "stagehand/notify.h"
+#include "stagehand/scaffolder.h"
 
 const struct http_route http_routes[] = {
 	{ "GET", "/healthcheck", health_check },
@@ -36,6 +38,29 @@ const struct http_route http_routes[] = {
 	{ "PUT", "/api/catalog/locations/:id", catalog_put_location },
 	{ "DELETE", "/api/catalog/locations/:id", catalog_delete_location },
 	{ "GET", "/api/catalog/errors", catalog_get_errors },
+
+	{ "GET", "/api/notifications/notifications", notify_get_list },
+	{ "GET", "/api/notifications", notify_get_list },
+	{ "GET", "/api/notifications/status", notify_get_status },
+	{ "GET", "/api/notifications/topics", notify_get_topics },
+	{ "POST", "/api/notifications/notifications/update", notify_post_update },
+	{ "POST", "/api/notifications/update", notify_post_update },
+	{ "GET", "/api/notifications/notifications/:id", notify_get_one },
+	{ "GET", "/api/notifications/:id", notify_get_one },
+
+	{ "GET", "/api/scaffolder/v2/actions", scaffolder_get_actions },
+	{ "GET", "/api/scaffolder/v2/templating-extensions", scaffolder_get_templating_extensions },
+	{ "GET", "/api/scaffolder/v2/templates/:namespace/:kind/:name/parameter-schema",
+	  scaffolder_get_parameter_schema },
+	{ "POST", "/api/scaffolder/v2/tasks", scaffolder_post_task },
+	{ "GET", "/api/scaffolder/v2/tasks", scaffolder_get_tasks },
+	{ "GET", "/api/scaffolder/v2/tasks/:taskId", scaffolder_get_task },
+	{ "POST", "/api/scaffolder/v2/tasks/:taskId/cancel", scaffolder_cancel_task },
+	{ "POST", "/api/scaffolder/v2/tasks/:taskId/retry", scaffolder_retry_task },
+	{ "GET", "/api/scaffolder/v2/tasks/:taskId/events", scaffolder_get_events },
+	{ "GET", "/api/scaffolder/v2/tasks/:taskId/eventstream", scaffolder_get_eventstream },
+	{ "POST", "/api/scaffolder/v2/dry-run", scaffolder_post_dry_run },
+	{ "POST", "/api/scaffolder/v2/autocomplete/:provider/:resource", scaffolder_post_autocomplete },
 #ifdef SH_TEST_ROUTES
 	{ "POST", "/api/test/echo", test_echo },
 	{ "GET", "/api/test/fail", test_fail },

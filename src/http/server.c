@@ -57,6 +57,9 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			req->method ? req->method : "-", req->path ? req->path : "-",
 			req->status, (unsigned long long)req->bytes, (double)ns / 1e6,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	sh_hub_cancel(req->srv->hub, &req->waiter);
+	if (req->state != NULL && req->state_free != NULL)
+		req->state_free(req->state);
 	if (req->db != NULL)
 		db_release(req->srv->db, req->db);
 	if (req->response != NULL)
@@ -151,6 +154,8 @@ static void dispatch(struct http_req *req)
 	} else if (rc == 0) {
 		rc = route_request(req, &err);
 	}
+	if (rc == 0 && req->waiting)
+		return; /* suspended; the handler runs again when woken */
 	http_finish(req, rc, &err);
 }
 
@@ -189,8 +194,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (req->response == NULL)
+	if (req->response == NULL) {
+		if (req->waiting) {
+			/* Woken: run the handler again on a fresh parse. */
+			req->waiting = false;
+			req->query.n = 0;
+		}
 		dispatch(req);
+	}
 	return MHD_YES;
 }
 
@@ -288,7 +299,8 @@ int http_server_start(struct http_server **out, const struct sh_server *srv,
 		goto fail;
 	hs->port = bound_port(fd);
 	hs->daemon = MHD_start_daemon(
-		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO,
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_TURBO |
+		MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, on_access, hs,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -330,6 +342,7 @@ bool http_server_stop(struct http_server *hs, int64_t grace_ms)
 	lfd = MHD_quiesce_daemon(hs->daemon);
 	if (lfd != MHD_INVALID_SOCKET)
 		close(lfd);
+	sh_hub_flush(hs->srv->hub); /* parked requests answer now */
 	deadline = sh_now_ns() + (uint64_t)grace_ms * 1000000ull;
 	while (atomic_load(&hs->in_flight) > 0 && sh_now_ns() < deadline)
 		usleep(5000);

@@ -41,6 +41,8 @@ static int check_rule(const json_t *item, const char *where, const char *key,
 	struct sh_err *err);
 static int check_allow(const json_t *item, const char *where, const char *key,
 	struct sh_err *err);
+static int check_github(const json_t *item, const char *where, const char *key,
+	struct sh_err *err);
 
 #define F(field) offsetof(struct sh_config, field)
 
@@ -103,6 +105,22 @@ static const struct cfg_key keys[] = {
 	  "What happens to an entity no location emits any more: `delete` removes it (and what it "
 	  "emitted) at once; `keep` keeps it, annotated `backstage.io/orphan: \"true\"`, until a "
 	  "location emits it again or it is deleted through the API." },
+	{ "integrations.github", CFG_LIST, F(github_integrations), "[]", 0, 0,
+	  NULL, "GitHub hosts the portal talks to (none by default: nothing is contacted unless "
+	  "listed here): a list of `{host, apiBaseUrl?, token?}`. "
+	  "`apiBaseUrl` defaults to `https://api.github.com` for github.com and `https://HOST/api/v3` "
+	  "otherwise; `token` (write it as `${GITHUB_TOKEN}`) is used by the scaffolder's GitHub "
+	  "actions and to read `url` locations on that host, which need no `backend.reading.allow` entry.",
+	  check_github },
+	{ "scaffolder.concurrentTasksLimit", CFG_INT, F(scaffolder_concurrency), "4", 1, 64, NULL,
+	  "Scaffolder tasks run at the same time (each on a thread of its own); more wait in the queue." },
+	{ "scaffolder.defaultAuthor.name", CFG_STR, F(scaffolder_author_name), "Scaffolder", 0, 0, NULL,
+	  "Author and committer name of commits that templates push, unless a step says otherwise." },
+	{ "scaffolder.defaultAuthor.email", CFG_STR, F(scaffolder_author_email),
+	  "scaffolder@backstage.io", 0, 0, NULL,
+	  "Author and committer email of commits that templates push." },
+	{ "scaffolder.defaultCommitMessage", CFG_STR, F(scaffolder_commit_message), "initial commit",
+	  0, 0, NULL, "Commit message of pushes whose step gives none." },
 };
 
 #undef F
@@ -544,6 +562,25 @@ static int check_allow(const json_t *item, const char *where, const char *key,
 	if (paths != NULL && !all_strings(paths))
 		return sh_err_set(err, SH_EINPUT, "%s: %s: paths must be a list of path prefixes",
 			where, key);
+	return 0;
+}
+
+static int check_github(const json_t *item, const char *where, const char *key,
+	struct sh_err *err)
+{
+	static const char *const allowed[] = { "host", "apiBaseUrl", "token", NULL };
+	const json_t *api = json_object_get(item, "apiBaseUrl");
+
+	if (!json_is_object(item) || !json_is_string(json_object_get(item, "host")) ||
+		json_string_length(json_object_get(item, "host")) == 0)
+		return sh_err_set(err, SH_EINPUT, "%s: %s: each item needs a host", where, key);
+	if (only_keys(item, allowed, where, key, err) != 0)
+		return SH_EINPUT;
+	if (api != NULL && (!json_is_string(api) || (strncmp(json_string_value(api), "http://", 7) != 0 &&
+		strncmp(json_string_value(api), "https://", 8) != 0)))
+		return sh_err_set(err, SH_EINPUT, "%s: %s: apiBaseUrl must be an http(s) URL", where, key);
+	if (json_object_get(item, "token") != NULL && !json_is_string(json_object_get(item, "token")))
+		return sh_err_set(err, SH_EINPUT, "%s: %s: token must be a string", where, key);
 	return 0;
 }
 

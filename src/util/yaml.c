@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 const struct yaml_limits YAML_LIMITS_DEFAULT = {
@@ -521,4 +522,132 @@ int yaml_line_of(const json_t *lines, const char *pointer)
 			return 0;
 		*slash = '\0';
 	}
+}
+
+/* ---- emitting --------------------------------------------------------------------- */
+
+static bool plain_ok(const char *s)
+{
+	static const char *const reserved[] = { "true", "false", "null", "yes", "no", "on", "off",
+		"y", "n", "~", "" };
+	char *end = NULL;
+
+	for (size_t i = 0; i < SH_ARRAY_LEN(reserved); i++)
+		if (strcasecmp(s, reserved[i]) == 0)
+			return false;
+	(void)strtod(s, &end);
+	if (end != s && *end == '\0')
+		return false; /* would read as a number */
+	if (strchr("-?:,[]{}#&*!|>'\"%@` ", s[0]) != NULL)
+		return false;
+	for (const char *p = s; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c < 0x20 || c == 0x7f || (c == ':' && (p[1] == ' ' || p[1] == '\0')) ||
+			(c == ' ' && (p[1] == '#' || p[1] == '\0')))
+			return false;
+	}
+	return true;
+}
+
+static void emit_scalar(struct sh_buf *out, const json_t *v)
+{
+	char *text;
+
+	if (json_is_string(v) && plain_ok(json_string_value(v))) {
+		sh_buf_puts(out, json_string_value(v));
+		return;
+	}
+	text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+	sh_buf_puts(out, text ? text : "null");
+	free(text);
+}
+
+static bool is_collection(const json_t *v)
+{
+	return (json_is_object(v) && json_object_size(v) > 0) ||
+		(json_is_array(v) && json_array_size(v) > 0);
+}
+
+static void indent_to(struct sh_buf *out, int n)
+{
+	for (int i = 0; i < n; i++)
+		sh_buf_putc(out, ' ');
+}
+
+static void emit_node(struct sh_buf *out, const json_t *v, int indent, bool inline_first);
+static void emit_empty_or_scalar(struct sh_buf *out, const json_t *v);
+
+static void emit_value_after_key(struct sh_buf *out, const json_t *v, int indent)
+{
+	if (json_is_object(v) && json_object_size(v) > 0) {
+		sh_buf_putc(out, '\n');
+		emit_node(out, v, indent + 2, false);
+	} else if (json_is_array(v) && json_array_size(v) > 0) {
+		sh_buf_putc(out, '\n');
+		emit_node(out, v, indent, false);
+	} else {
+		sh_buf_putc(out, ' ');
+		emit_empty_or_scalar(out, v);
+	}
+}
+
+static void emit_empty_or_scalar(struct sh_buf *out, const json_t *v)
+{
+	if (json_is_object(v))
+		sh_buf_puts(out, "{}");
+	else if (json_is_array(v))
+		sh_buf_puts(out, "[]");
+	else
+		emit_scalar(out, v);
+	sh_buf_putc(out, '\n');
+}
+
+static void emit_key(struct sh_buf *out, const char *key)
+{
+	json_t *k = json_string(key);
+
+	emit_scalar(out, k);
+	json_decref(k);
+	sh_buf_putc(out, ':');
+}
+
+/* v is a non-empty collection; inline_first: the first line follows a
+ * "- " already written. */
+static void emit_node(struct sh_buf *out, const json_t *v, int indent, bool inline_first)
+{
+	const char *key;
+	json_t *child;
+	size_t i;
+	bool first = true;
+
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, key, child) {
+			if (!(first && inline_first))
+				indent_to(out, indent);
+			first = false;
+			emit_key(out, key);
+			emit_value_after_key(out, child, indent);
+		}
+		return;
+	}
+	json_array_foreach(v, i, child) {
+		if (!(first && inline_first))
+			indent_to(out, indent);
+		first = false;
+		sh_buf_puts(out, "- ");
+		if (is_collection(child))
+			emit_node(out, child, indent + 2, true);
+		else
+			emit_empty_or_scalar(out, child);
+	}
+}
+
+void yaml_emit(struct sh_buf *out, const json_t *v)
+{
+	if (!is_collection(v)) {
+		emit_scalar(out, v);
+		sh_buf_putc(out, '\n');
+		return;
+	}
+	emit_node(out, v, 0, false);
 }

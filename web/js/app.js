@@ -10,7 +10,10 @@ export const routes = [
   { path: '/catalog', page: () => import('./pages/catalog.js') },
   { path: '/catalog-import', page: () => import('./pages/import.js') },
   { path: '/catalog/:namespace/:kind/:name', page: () => import('./pages/entity.js') },
-  { path: '/create', page: section, props: { section: 'create' } },
+  { path: '/create', page: () => import('./pages/create.js') },
+  { path: '/create/tasks', page: () => import('./pages/tasks.js') },
+  { path: '/create/tasks/:taskId', page: () => import('./pages/task.js') },
+  { path: '/create/templates/:namespace/:name', page: () => import('./pages/create-template.js') },
   { path: '/docs', page: section, props: { section: 'docs' } },
   { path: '/search', page: section, props: { section: 'search' } },
 ];
