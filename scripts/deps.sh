@@ -16,7 +16,7 @@ run_pkgs=(meson ninja-build pkg-config gcc
   libcurl4-openssl-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libgit2-dev libssl-dev zlib1g-dev)
 test_pkgs=(clang libclang-rt-14-dev libcmocka-dev wrk chromium git curl
-  procps valgrind)
+  procps valgrind python3 ruby)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -82,6 +82,7 @@ describe('publish:github and catalog:register against a GitHub API', { skip: OWN
 		});
 		assert.equal(status, 201);
 		const { events, completion } = await finished(srv.url, body.id);
+		const completedAt = Date.now();
 		assert.equal(completion.body.message, 'Run completed with status: completed', messages(events).join('\n'));
 		const calls = gh.requests.map((r) => `${r.method} ${r.path}`);
 		assert.deepEqual(calls.slice(0, 2), ['GET /users/acme', 'POST /orgs/acme/repos']);
@@ -112,9 +113,10 @@ describe('publish:github and catalog:register against a GitHub API', { skip: OWN
 		const api = catalogApi(srv.url);
 		const entity = await waitFor(() => api.entity('component:default/payments'), { timeoutMs: 5000,
 			what: 'the new component in the catalog' });
-		const elapsed = Date.now() - t0;
+		const elapsed = Date.now() - t0, registered = Date.now() - completedAt;
 		assert.equal(entity.metadata.annotations['github.com/project-slug'], 'acme/payments');
 		assert.equal(entity.spec.owner, 'group:default/platform');
+		assert.ok(registered < 1000, `the component appeared ${registered} ms after the task completed`);
 		assert.ok(elapsed < 5000, `task and registration took ${elapsed} ms`);
 		// The catalog read the file through the contents API, with the token.
 		assert.ok(gh.requests.some((r) => r.method === 'GET' && r.path === '/repos/acme/payments/contents/catalog-info.yaml'
