@@ -126,6 +126,13 @@ int sh_parse_size(const char *s, uint64_t *out) SH_WUR;
 /* Lower-case hex of n random bytes into out (2n + 1 bytes). */
 void sh_random_hex(char *out, size_t nbytes);
 
+/* A random UUID v4, lower-case (37 bytes with the NUL). */
+void sh_uuid_v4(char out[37]);
+
+/* Unix milliseconds as ISO 8601 UTC with milliseconds,
+ * "2026-01-05T10:00:00.000Z" (32 bytes). */
+void sh_iso_time(char out[32], int64_t ms);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t sh_now_ns(void);
 

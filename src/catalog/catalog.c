@@ -229,7 +229,7 @@ static int sync_config_locations(sqlite3 *db, const struct catalog *c, const str
 		char *key = location_key_of(type, json_string_value(json_object_get(v, "target")));
 		const char *target = sh_arena_strdup(a, key + strlen(type) + 1);
 		char id[37];
-		uuid_v4(id);
+		sh_uuid_v4(id);
 		json_object_set_new(keep, key, json_true());
 		free(key);
 		rc = location_register(db, a, id, type, target,

@@ -64,7 +64,7 @@ static int add_in_tx(struct catalog *c, sqlite3 *db, struct sh_arena *a, const c
 	if ((rc = find_location(db, a, type, target, &id, &entity_ref, err)) != 0)
 		return rc;
 	if (id == NULL) {
-		uuid_v4(new_id);
+		sh_uuid_v4(new_id);
 		return location_register(db, a, new_id, type, target, "required", "api", NULL, err);
 	}
 	force = json_pack("{s:b}", "force", 1);

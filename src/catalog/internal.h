@@ -126,8 +126,6 @@ int ingest_dry_run(struct catalog *c, struct sh_arena *a, const char *type, cons
 /* Hex SHA-1 of data (41 bytes out). */
 void sha1_hex(char out[41], const void *data, size_t len);
 
-/* A random UUID v4 (37 bytes out). */
-void uuid_v4(char out[37]);
 /* The first 15 hex digits of a uid as a number: the search index's order
  * for entities with equal values (see migrations/0003). 0 if uid is not
  * hex where those digits should be. */

@@ -199,7 +199,7 @@ static int register_location(struct http_req *req, const struct new_location *nl
 	if (rc == 0 && loc != NULL && !refresh)
 		rc = sh_err_set(err, SH_ECONFLICT, "Location %s:%s already exists", nl->type, nl->target);
 	if (rc == 0 && loc == NULL) {
-		uuid_v4(id);
+		sh_uuid_v4(id);
 		rc = location_register(db, a, id, nl->type, nl->target, nl->presence, "api", NULL, err);
 		if (rc == 0)
 			loc = find_location(req, "SELECT " LOCATION_COLS " FROM catalog_locations WHERE id = ?1",

@@ -11,7 +11,6 @@
 
 #include <ctype.h>
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,25 +85,6 @@ int64_t uid_key(const char *uid)
 		digits++;
 	}
 	return digits == 15 ? k : 0;
-}
-
-void uuid_v4(char out[37])
-{
-	unsigned char b[16];
-	static const char digits[] = "0123456789abcdef";
-	int o = 0;
-
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		abort();
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = digits[b[i] >> 4];
-		out[o++] = digits[b[i] & 15];
-	}
-	out[o] = '\0';
 }
 
 /* ---- the store ---------------------------------------------------------------------- */
@@ -309,7 +289,7 @@ int store_put(struct store *s, const struct entity_put *p, struct sh_err *err)
 		sqlite3_bind_int(st, 9, p->processed != NULL);
 	} else {
 		char uid[37];
-		uuid_v4(uid);
+		sh_uuid_v4(uid);
 		st = store_stmt(s, ST_INSERT);
 		bind_text(st, 1, p->ref);
 		bind_text(st, 2, uid);

@@ -16,16 +16,6 @@ int64_t notify_now_ms(void)
 	return jobs_now_ms();
 }
 
-void notify_uuid(char out[37])
-{
-	char hex[33];
-
-	sh_random_hex(hex, 16);
-	hex[12] = '4';
-	hex[16] = "89ab"[hex[16] % 4];
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
-}
-
 int db_exec_bound(sqlite3 *db, const char *sql, const char *a, struct sh_err *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -50,18 +40,11 @@ static json_t *text_or_null(sqlite3_stmt *st, int col)
 
 static json_t *time_or_null(sqlite3_stmt *st, int col)
 {
-	char buf[64];
-	int64_t ms;
-	time_t secs;
-	struct tm tm;
+	char buf[32];
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return json_null();
-	ms = sqlite3_column_int64(st, col);
-	secs = (time_t)(ms / 1000);
-	gmtime_r(&secs, &tm);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	sh_iso_time(buf, sqlite3_column_int64(st, col));
 	return json_string(buf);
 }
 

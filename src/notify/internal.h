@@ -29,7 +29,6 @@ json_t *notify_row(sqlite3_stmt *st);
 json_t *notify_load(sqlite3 *db, const char *id, const char *viewer);
 
 int64_t notify_now_ms(void);
-void notify_uuid(char out[37]);
 
 /* Run sql with ?1 bound to a. */
 int db_exec_bound(sqlite3 *db, const char *sql, const char *a, struct sh_err *err) SH_WUR;

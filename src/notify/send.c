@@ -141,7 +141,7 @@ static int store_one(sqlite3 *db, const char *user, const char *origin, const js
 	existing_id(db, user, origin, json_string_value(json_object_get(payload, "scope")), id);
 	bool found = id[0] != '\0';
 	if (!found)
-		notify_uuid(id);
+		sh_uuid_v4(id);
 	if (sqlite3_prepare_v2(db, found ? update : insert, -1, &st, NULL) != SQLITE_OK) {
 		free(meta_text);
 		return sh_err_set(err, SH_EINTERNAL, "notifications: %s", sqlite3_errmsg(db));

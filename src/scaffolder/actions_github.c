@@ -23,27 +23,7 @@ static bool flag(const json_t *in, const char *key, bool dflt)
 /* "/repos/<owner>/<repo><suffix>" with both names escaped (heap). */
 static char *repo_path(const char *owner, const char *repo, const char *suffix)
 {
-	struct sh_buf b = SH_BUF_INIT;
-
-	sh_buf_puts(&b, "/repos/");
-	sh_buf_put_urlencoded(&b, owner);
-	sh_buf_putc(&b, '/');
-	sh_buf_put_urlencoded(&b, repo);
-	sh_buf_puts(&b, suffix);
-	return sh_buf_detach(&b);
-}
-
-static char *path2(const char *a, const char *x, const char *b, const char *y, const char *c)
-{
-	struct sh_buf buf = SH_BUF_INIT;
-
-	sh_buf_puts(&buf, a);
-	sh_buf_put_urlencoded(&buf, x);
-	sh_buf_puts(&buf, b);
-	if (y != NULL)
-		sh_buf_put_urlencoded(&buf, y);
-	sh_buf_puts(&buf, c);
-	return sh_buf_detach(&buf);
+	return gh_path("/repos/", owner, "/", repo, suffix);
 }
 
 /* A call whose failure is only worth a warning in the log. */
@@ -98,7 +78,7 @@ static json_t *create_body(const json_t *in, const char *name, bool org)
 static int create_repo(struct action_ctx *ac, struct gh *g, const struct gh_repo *r,
 	const json_t *in, json_t **repo, struct sh_err *err)
 {
-	char *path = path2("/users/", r->owner, "", NULL, "");
+	char *path = gh_path("/users/", r->owner, "", NULL, "");
 	json_t *user = NULL, *body;
 	long status;
 	bool org;
@@ -112,7 +92,7 @@ static int create_repo(struct action_ctx *ac, struct gh *g, const struct gh_repo
 	org = strcmp(str(user, "type") ? str(user, "type") : "", "Organization") == 0;
 	json_decref(user);
 	body = create_body(in, r->repo, org);
-	path = org ? path2("/orgs/", r->owner, "/repos", NULL, "") : sh_strdup("/user/repos");
+	path = org ? gh_path("/orgs/", r->owner, "/repos", NULL, "") : sh_strdup("/user/repos");
 	action_log(ac, "info", "Creating repository %s/%s on %s", r->owner, r->repo, r->host);
 	rc = gh_call(g, "POST", path, body, &status, repo, err);
 	free(path);
@@ -130,13 +110,13 @@ static void grant_access(struct action_ctx *ac, struct gh *g, const struct gh_re
 	if (access != NULL && strchr(access, '/') != NULL) {
 		char *org = sh_strndup(access, (size_t)(strchr(access, '/') - access));
 		char *suffix = repo_path(r->owner, r->repo, "");
-		char *p = path2("/orgs/", org, "/teams/", strchr(access, '/') + 1, suffix);
+		char *p = gh_path("/orgs/", org, "/teams/", strchr(access, '/') + 1, suffix);
 		soft_call(ac, g, "PUT", p, json_pack("{s:s}", "permission", "admin"), "team access");
 		free(suffix);
 		free(org);
 	} else if (access != NULL && strcmp(access, r->owner) != 0) {
 		char *base = repo_path(r->owner, r->repo, "/collaborators/");
-		soft_call(ac, g, "PUT", path2(base, access, "", NULL, ""), json_pack("{s:s}", "permission",
+		soft_call(ac, g, "PUT", gh_path(base, access, "", NULL, ""), json_pack("{s:s}", "permission",
 			"admin"), "collaborator access");
 		free(base);
 	}
@@ -149,12 +129,12 @@ static void grant_access(struct action_ctx *ac, struct gh *g, const struct gh_re
 		who = slash ? slash + 1 : who; /* entity refs become plain names */
 		if (str(c, "team") != NULL) {
 			char *suffix = repo_path(r->owner, r->repo, "");
-			soft_call(ac, g, "PUT", path2("/orgs/", r->owner, "/teams/", who, suffix),
+			soft_call(ac, g, "PUT", gh_path("/orgs/", r->owner, "/teams/", who, suffix),
 				json_pack("{s:s}", "permission", perm), "team collaborator");
 			free(suffix);
 		} else {
 			char *base = repo_path(r->owner, r->repo, "/collaborators/");
-			soft_call(ac, g, "PUT", path2(base, who, "", NULL, ""), json_pack("{s:s}",
+			soft_call(ac, g, "PUT", gh_path(base, who, "", NULL, ""), json_pack("{s:s}",
 				"permission", perm), "collaborator");
 			free(base);
 		}
@@ -221,7 +201,7 @@ static void protect_branch(struct action_ctx *ac, struct gh *g, const struct gh_
 	const char *branch, const json_t *in)
 {
 	char *base = repo_path(r->owner, r->repo, "/branches/");
-	char *path = path2(base, branch, "/protection", NULL, "");
+	char *path = gh_path(base, branch, "/protection", NULL, "");
 	json_t *body = protection_body(in), *out = NULL;
 	struct sh_err err = { 0, "" };
 	long status = 0;
@@ -236,7 +216,7 @@ static void protect_branch(struct action_ctx *ac, struct gh *g, const struct gh_
 	if (rc != 0)
 		action_log(ac, "warn", "Skipping: default branch protection on '%s', %s", branch, err.msg);
 	else if (flag(in, "requiredCommitSigning", false)) {
-		char *sig = path2(base, branch, "/protection/required_signatures", NULL, "");
+		char *sig = gh_path(base, branch, "/protection/required_signatures", NULL, "");
 		soft_call(ac, g, "POST", sig, NULL, "required commit signing");
 	}
 	json_decref(out);
@@ -415,7 +395,7 @@ static int base_of(struct pr *p, struct sh_err *err)
 			: "main");
 	if (rc == 0) {
 		char *base = repo_path(p->r.owner, p->r.repo, "/commits?per_page=1&sha=");
-		path = path2(base, p->base_branch, "", NULL, "");
+		path = gh_path(base, p->base_branch, "", NULL, "");
 		free(base);
 		rc = gh_call(&p->g, "GET", path, NULL, &status, &commits, err);
 		free(path);
@@ -492,7 +472,7 @@ static int point_branch(struct pr *p, const char *branch, const char *commit, st
 
 	if (rc != 0 && status == 422 && flag(p->in, "update", false)) {
 		char *base = repo_path(p->r.owner, p->r.repo, "/git/refs/heads/");
-		char *upd = path2(base, branch, "", NULL, "");
+		char *upd = gh_path(base, branch, "", NULL, "");
 		json_t *force = json_pack("{s:s,s:b}", "sha", commit, "force", 1);
 		json_decref(res);
 		res = NULL;
@@ -523,7 +503,7 @@ static int open_pull(struct pr *p, const char *branch, json_t **pull, struct sh_
 		/* The pull request of this branch exists: reuse it. */
 		char *base = repo_path(p->r.owner, p->r.repo, "/pulls?state=open&head=");
 		char *head = sh_asprintf("%s:%s", p->r.owner, branch);
-		char *q = path2(base, head, "", NULL, "");
+		char *q = gh_path(base, head, "", NULL, "");
 		json_t *list = NULL;
 		json_decref(*pull);
 		*pull = NULL;

@@ -242,7 +242,7 @@ int scaffolder_post_task(struct http_req *req, struct sh_err *err)
 		goto done;
 	base = template_base_url(entity);
 	spec = template_task_spec(entity, template_ref, base, values, user);
-	task_uuid(id);
+	sh_uuid_v4(id);
 	has_secrets = json_object_size(secrets) > 0;
 	if (has_secrets)
 		live_add(sc, id, json_deep_copy(secrets));
@@ -529,20 +529,6 @@ int scaffolder_retry_task(struct http_req *req, struct sh_err *err)
 
 /* ---- autocomplete ---------------------------------------------------------------------- */
 
-/* a + escaped(x) + b + escaped(y) + c (heap). */
-static char *escaped_path(const char *a, const char *x, const char *b, const char *y, const char *c)
-{
-	struct sh_buf out = SH_BUF_INIT;
-
-	sh_buf_puts(&out, a);
-	sh_buf_put_urlencoded(&out, x);
-	sh_buf_puts(&out, b);
-	if (y != NULL)
-		sh_buf_put_urlencoded(&out, y);
-	sh_buf_puts(&out, c);
-	return sh_buf_detach(&out);
-}
-
 /* GitHub: "repositories" (the token's, optionally of context.owner) and
  * "branches" (of context.owner/context.repository), as [{id}]. */
 static int github_autocomplete(struct http_req *req, const char *resource, const char *token,
@@ -566,9 +552,9 @@ static int github_autocomplete(struct http_req *req, const char *resource, const
 		err)) != 0)
 		return rc;
 	if (strcmp(resource, "branches") == 0)
-		path = escaped_path("/repos/", owner, "/", repo, "/branches?per_page=100");
+		path = gh_path("/repos/", owner, "/", repo, "/branches?per_page=100");
 	else if (owner != NULL)
-		path = escaped_path("/users/", owner, "", NULL, "/repos?per_page=100");
+		path = gh_path("/users/", owner, "", NULL, "/repos?per_page=100");
 	else
 		path = sh_strdup("/user/repos?per_page=100");
 	rc = gh_call(&g, "GET", path, NULL, &status, &list, err);

@@ -160,3 +160,16 @@ void gh_repo_dispose(struct gh_repo *r)
 	free(r->repo);
 	memset(r, 0, sizeof(*r));
 }
+
+char *gh_path(const char *a, const char *x, const char *b, const char *y, const char *c)
+{
+	struct sh_buf out = SH_BUF_INIT;
+
+	sh_buf_puts(&out, a);
+	sh_buf_put_urlencoded(&out, x);
+	sh_buf_puts(&out, b);
+	if (y != NULL)
+		sh_buf_put_urlencoded(&out, y);
+	sh_buf_puts(&out, c);
+	return sh_buf_detach(&out);
+}

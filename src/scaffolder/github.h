@@ -25,6 +25,10 @@ void gh_close(struct gh *g);
 int gh_call(struct gh *g, const char *method, const char *path, const json_t *body, long *status,
 	json_t **out, struct sh_err *err) SH_WUR;
 
+/* An API path: a + x + b + y + c with x and y (y may be NULL)
+ * percent-encoded as path segments. Caller frees. */
+char *gh_path(const char *a, const char *x, const char *b, const char *y, const char *c);
+
 /* "github.com?owner=o&repo=r" (RepoUrlPicker's value). */
 struct gh_repo {
 	char *host;

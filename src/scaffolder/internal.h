@@ -229,9 +229,6 @@ void clean_work_root(struct scaffolder *sc, bool clean_dry);
 /* Fail tasks a previous process left open or processing (start-up). */
 int recover_tasks(struct scaffolder *sc, struct sh_err *err) SH_WUR;
 
-/* A random UUID v4 (37 bytes). */
-void task_uuid(char out[37]);
-
 /* The topic a task's new events are notified on (buf of 64). */
 void task_topic(char buf[64], const char *task_id);
 

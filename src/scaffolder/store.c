@@ -3,9 +3,7 @@
  * the caller's connection, so a kill -9 leaves each event either stored or
  * not, and a task's status row always readable.
  */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "internal.h"
 #include "stagehand/db.h"
@@ -13,18 +11,11 @@
 
 static json_t *iso_time(sqlite3_stmt *st, int col)
 {
-	char buf[64];
-	int64_t ms;
-	time_t secs;
-	struct tm tm;
+	char buf[32];
 
 	if (sqlite3_column_type(st, col) == SQLITE_NULL)
 		return json_null();
-	ms = sqlite3_column_int64(st, col);
-	secs = (time_t)(ms / 1000);
-	gmtime_r(&secs, &tm);
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	sh_iso_time(buf, sqlite3_column_int64(st, col));
 	return json_string(buf);
 }
 

@@ -21,16 +21,6 @@ void task_topic(char buf[64], const char *task_id)
 	snprintf(buf, 64, SCAF_TOPIC_PREFIX "%s", task_id);
 }
 
-void task_uuid(char out[37])
-{
-	char hex[33];
-
-	sh_random_hex(hex, 16);
-	hex[12] = '4';
-	hex[16] = "89ab"[hex[16] % 4];
-	snprintf(out, 37, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12, hex + 16, hex + 20);
-}
-
 /* ---- live tasks -------------------------------------------------------------------- */
 
 void live_add(struct scaffolder *sc, const char *id, json_t *secrets)

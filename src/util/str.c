@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <openssl/rand.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -159,6 +160,36 @@ void sh_random_hex(char *out, size_t nbytes)
 		out[2 * i + 1] = digits[raw[i] & 15];
 	}
 	out[2 * nbytes] = '\0';
+}
+
+void sh_uuid_v4(char out[37])
+{
+	unsigned char b[16];
+	static const char digits[] = "0123456789abcdef";
+	int o = 0;
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		abort(); /* no randomness means no safe ids at all */
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = digits[b[i] >> 4];
+		out[o++] = digits[b[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+void sh_iso_time(char out[32], int64_t ms)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
+		(tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100,
+		(int)(ms % 1000));
 }
 
 uint64_t sh_now_ns(void)

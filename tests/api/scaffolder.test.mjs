@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { UUID_RE, startCatalogServer, waitFor } from './lib/catalog.mjs';
 import { JSON_TYPE, OWN_PROCESS, REPO_ROOT, expectError, rawRequest, removeDir, tempDir } from './lib/server.mjs';
+import { client } from './lib/scaffolder.mjs';
 
 const FIX = path.join(REPO_ROOT, 'tests', 'fixtures', 'scaffolder');
 const BASIC = path.join(FIX, 'basic', 'template.yaml');
@@ -23,75 +24,6 @@ const ACTION_LOG_RE = /^\u001b\[3\dm(?:info|debug|warn|error)\u001b\[39m: /;
 const SECRET = 's3cr3t-value';
 
 // ---- helpers -------------------------------------------------------------------------
-
-function client(baseUrl) {
-	const root = `${baseUrl}/api/scaffolder/v2`;
-	async function call(method, p, body, headers = {}) {
-		const init = { method, headers: { ...headers } };
-		if (body !== undefined) {
-			init.body = typeof body === 'string' ? body : JSON.stringify(body);
-			if (!('content-type' in init.headers))
-				init.headers['content-type'] = 'application/json';
-		}
-		const res = await fetch(root + p, init);
-		const text = await res.text();
-		let json;
-		try {
-			json = text ? JSON.parse(text) : undefined;
-		} catch {
-			json = undefined;
-		}
-		return { status: res.status, headers: res.headers, text, json, res };
-	}
-	const api = {
-		root,
-		call,
-		get: (p) => call('GET', p),
-		post: (p, body) => call('POST', p, body),
-		/** GET answering 200 JSON. */
-		async json(p) {
-			const r = await call('GET', p);
-			assert.equal(r.status, 200, `GET ${p}: ${r.status} ${r.text}`);
-			assert.equal(r.headers.get('content-type'), JSON_TYPE, `content type of GET ${p}`);
-			return r.json;
-		},
-		/** POST /tasks that must answer 201 {id}; resolves with the id. */
-		async create(templateRef, values = {}, secrets) {
-			const body = { templateRef, values };
-			if (secrets)
-				body.secrets = secrets;
-			const r = await call('POST', '/tasks', body);
-			assert.equal(r.status, 201, `POST /tasks ${templateRef}: ${r.status} ${r.text}`);
-			assert.equal(r.headers.get('content-type'), JSON_TYPE);
-			assert.deepEqual(Object.keys(r.json), ['id']);
-			assert.match(r.json.id, UUID_RE);
-			return r.json.id;
-		},
-		task: (id) => api.json(`/tasks/${id}`),
-		events: (id, afterId) => api.json(`/tasks/${id}/events${afterId === undefined ? '' : `?after=${afterId}`}`),
-		/** All events of a task once its completion event exists (long polls). */
-		async finished(id, timeoutMs = 15000) {
-			const deadline = performance.now() + timeoutMs;
-			let all = await api.events(id);
-			while (!all.some((e) => e.type === 'completion')) {
-				assert.ok(performance.now() < deadline, `task ${id} did not complete in ${timeoutMs}ms: ${JSON.stringify(all)}`);
-				const last = all.length ? all[all.length - 1].id : undefined;
-				const more = await api.events(id, last);
-				const seen = new Set(all.map((e) => e.id));
-				all = all.concat(more.filter((e) => !seen.has(e.id)));
-			}
-			return all;
-		},
-		/** Wait until an event matching pred exists; resolves with all events. */
-		async until(id, pred, what = 'an event') {
-			return waitFor(async () => {
-				const ev = await api.events(id);
-				return ev.some(pred) ? ev : null;
-			}, { timeoutMs: 10000, intervalMs: 30, what: `${what} of task ${id}` });
-		},
-	};
-	return api;
-}
 
 const messages = (events) => events.map((e) => e.body.message);
 const stepEvents = (events, stepId) => events.filter((e) => e.body.stepId === stepId);
