@@ -16,7 +16,7 @@ struct run {
 	struct scaffolder *sc;
 	const struct run_params *p;
 	json_t *ctx;               /* parameters, steps, user, context, environment */
-	json_t *secrets;           /* request secrets and the default environment's */
+	json_t *secrets;           /* the task's secrets */
 	char **secret_values;
 	size_t n_secret_values;
 	bool failed;
@@ -140,6 +140,8 @@ static json_t *input_ctx(struct run *r, const json_t *each)
 	json_t *ctx = json_copy(r->ctx);
 
 	json_object_set(ctx, "secrets", r->secrets);
+	json_object_set_new(ctx, "environment", json_pack("{s:O,s:O}", "parameters",
+		r->sc->default_parameters, "secrets", r->sc->default_secrets));
 	if (each != NULL)
 		json_object_set(ctx, "each", (json_t *)each);
 	return ctx;
@@ -565,10 +567,10 @@ enum run_result run_task(struct scaffolder *sc, const struct run_params *p, json
 	size_t i;
 
 	*output = NULL;
-	json_object_update(r.secrets, sc->default_secrets);
 	if (p->secrets != NULL)
 		json_object_update(r.secrets, (json_t *)p->secrets);
 	collect_secrets(&r, r.secrets);
+	collect_secrets(&r, sc->default_secrets);
 	{
 		char start[64];
 		snprintf(start, sizeof(start), "Starting up task with %zu steps", json_array_size(steps));

@@ -18,8 +18,8 @@ int scaffolder_new(struct scaffolder **out, const struct sh_config *cfg, struct 
 	sc->hub = hub;
 	sc->work_root = sh_asprintf("%s/scaffolder", cfg->data_dir);
 	sc->actions_json = actions_list();
-	sc->default_parameters = json_object();
-	sc->default_secrets = json_object();
+	sc->default_parameters = json_incref(cfg->scaffolder_env_parameters);
+	sc->default_secrets = json_incref(cfg->scaffolder_env_secrets);
 	sc->default_author_name = cfg->scaffolder_author_name;
 	sc->default_author_email = cfg->scaffolder_author_email;
 	sc->default_commit_message = cfg->scaffolder_commit_message;

@@ -18,7 +18,7 @@
 #define SH_SOURCE_ROOT "."
 #endif
 
-enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_SIZE, CFG_ENUM, CFG_LIST };
+enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_SIZE, CFG_ENUM, CFG_LIST, CFG_MAP };
 
 /* Checks one item of a CFG_LIST; where is "file:line". */
 typedef int (*cfg_item_fn)(const json_t *item, const char *where, const char *key,
@@ -42,6 +42,8 @@ static int check_rule(const json_t *item, const char *where, const char *key,
 static int check_allow(const json_t *item, const char *where, const char *key,
 	struct sh_err *err);
 static int check_github(const json_t *item, const char *where, const char *key,
+	struct sh_err *err);
+static int check_string(const json_t *item, const char *where, const char *key,
 	struct sh_err *err);
 
 #define F(field) offsetof(struct sh_config, field)
@@ -112,6 +114,11 @@ static const struct cfg_key keys[] = {
 	  "otherwise; `token` (write it as `${GITHUB_TOKEN}`) is used by the scaffolder's GitHub "
 	  "actions and to read `url` locations on that host, which need no `backend.reading.allow` entry.",
 	  check_github },
+	{ "scaffolder.defaultEnvironment.parameters", CFG_MAP, F(scaffolder_env_parameters), "{}", 0,
+	  0, NULL, "Values every template sees as `${{ environment.parameters.<key> }}` (any JSON)." },
+	{ "scaffolder.defaultEnvironment.secrets", CFG_MAP, F(scaffolder_env_secrets), "{}", 0, 0,
+	  NULL, "Secrets every task's steps see as `${{ environment.secrets.<key> }}` in step inputs "
+	  "only; strings, usually `${ENV_VAR}`. Redacted like a task's own secrets.", check_string },
 	{ "scaffolder.concurrentTasksLimit", CFG_INT, F(scaffolder_concurrency), "4", 1, 64, NULL,
 	  "Scaffolder tasks run at the same time (each on a thread of its own); more wait in the queue." },
 	{ "scaffolder.defaultAuthor.name", CFG_STR, F(scaffolder_author_name), "Scaffolder", 0, 0, NULL,
@@ -136,6 +143,7 @@ static const char *type_name(const struct cfg_key *k)
 	case CFG_SIZE: return "size";
 	case CFG_ENUM: return "one of";
 	case CFG_LIST: return "list";
+	case CFG_MAP: return "mapping";
 	}
 	return "?";
 }
@@ -197,9 +205,10 @@ static int store_text(struct sh_config *cfg, const struct cfg_key *k, const char
 			return -1;
 		*(int64_t *)field = (int64_t)uv;
 		return 0;
-	case CFG_LIST: {
+	case CFG_LIST:
+	case CFG_MAP: {
 		json_t *v = json_loads(s, 0, NULL);
-		if (!json_is_array(v)) {
+		if (k->type == CFG_LIST ? !json_is_array(v) : !json_is_object(v)) {
 			json_decref(v);
 			return -1;
 		}
@@ -411,6 +420,37 @@ static int store_list(struct walk *w, const struct cfg_key *k, json_t *v, const 
 	return 0;
 }
 
+/* A free-form mapping (its values may use ${VAR}); item, when set, checks
+ * each value. */
+static int store_map(struct walk *w, const struct cfg_key *k, json_t *v, const char *where)
+{
+	json_t **field = (json_t **)((char *)w->cfg + k->offset);
+	const char *key;
+	json_t *item;
+
+	if (json_is_null(v))
+		v = json_object();
+	else
+		v = json_deep_copy(v);
+	if (!json_is_object(v)) {
+		json_decref(v);
+		return sh_err_set(w->err, SH_EINPUT, "%s: %s: expected a mapping", where, k->key);
+	}
+	if (substitute_all(v, where, k->key, w->err) != 0) {
+		json_decref(v);
+		return SH_EINPUT;
+	}
+	json_object_foreach(v, key, item) {
+		if (k->item != NULL && k->item(item, where, k->key, w->err) != 0) {
+			json_decref(v);
+			return SH_EINPUT;
+		}
+	}
+	json_decref(*field);
+	*field = v;
+	return 0;
+}
+
 static int walk_value(struct walk *w, const char *dotted, json_t *v)
 {
 	const struct cfg_key *k = find_key(dotted);
@@ -419,6 +459,8 @@ static int walk_value(struct walk *w, const char *dotted, json_t *v)
 	where_of(w, dotted, where, sizeof(where));
 	if (k != NULL && k->type == CFG_LIST)
 		return store_list(w, k, v, where);
+	if (k != NULL && k->type == CFG_MAP)
+		return store_map(w, k, v, where);
 	if (k != NULL) {
 		if (json_is_string(v)) {
 			char *s = substitute(json_string_value(v), where, dotted, w->err);
@@ -565,6 +607,14 @@ static int check_allow(const json_t *item, const char *where, const char *key,
 	return 0;
 }
 
+static int check_string(const json_t *item, const char *where, const char *key,
+	struct sh_err *err)
+{
+	if (!json_is_string(item))
+		return sh_err_set(err, SH_EINPUT, "%s: %s: every value must be a string", where, key);
+	return 0;
+}
+
 static int check_github(const json_t *item, const char *where, const char *key,
 	struct sh_err *err)
 {
@@ -600,7 +650,7 @@ void config_dispose(struct sh_config *cfg)
 		if (keys[i].type == CFG_STR || keys[i].type == CFG_ENUM) {
 			char **field = (char **)((char *)cfg + keys[i].offset);
 			free(*field);
-		} else if (keys[i].type == CFG_LIST) {
+		} else if (keys[i].type == CFG_LIST || keys[i].type == CFG_MAP) {
 			json_decref(*(json_t **)((char *)cfg + keys[i].offset));
 		}
 	}
@@ -686,7 +736,7 @@ int config_set(struct sh_config *cfg, const char *key, const char *value, struct
 {
 	const struct cfg_key *k = find_key(key);
 
-	if (k == NULL || k->type == CFG_LIST)
+	if (k == NULL || k->type == CFG_LIST || k->type == CFG_MAP)
 		return sh_err_set(err, SH_EINPUT, "%s: unknown key", key);
 	if (store_text(cfg, k, value) != 0)
 		return expect_msg(err, "command line", k, value);

@@ -32,11 +32,11 @@ async function run(url, templateRef, values) {
 	return { events: all, completion: all.find((e) => e.type === 'completion'), at: Date.now() };
 }
 
-const TEMPLATE = (name, annotations, steps) => ({
+const TEMPLATE = (name, annotations, steps, output = {}) => ({
 	apiVersion: 'scaffolder.backstage.io/v1beta3', kind: 'Template',
 	metadata: { name, annotations },
 	spec: { type: 'service', owner: 'group:default/platform',
-		parameters: [{ properties: { name: { type: 'string' }, remote: { type: 'string' } } }], steps },
+		parameters: [{ properties: { name: { type: 'string' }, remote: { type: 'string' } } }], steps, output },
 });
 
 describe('template sources and local git remotes', { skip: OWN_PROCESS }, () => {
@@ -70,6 +70,10 @@ describe('template sources and local git remotes', { skip: OWN_PROCESS }, () => 
 				{ id: 'register', action: 'catalog:register', input: {
 					repoContentsUrl: '${{ steps.publish.output.repoContentsUrl }}', catalogInfoPath: '/catalog-info.yaml' } },
 			]),
+			TEMPLATE('env', {}, [
+				{ id: 'log', action: 'debug:log', input: {
+					message: 'region ${{ environment.parameters.region }} key ${{ environment.secrets.deployKey }}' } },
+			], { region: '${{ environment.parameters.region }}', leaked: '${{ environment.secrets.deployKey }}' }),
 			TEMPLATE('from-url', {}, [
 				{ id: 'licence', action: 'fetch:plain:file', input: { url: files.url('/license.txt'), targetPath: 'LICENSE' } },
 				{ id: 'publish', action: 'publish:git', input: { remoteUrl: '${{ parameters.remote }}', branch: 'trunk' } },
@@ -77,7 +81,9 @@ describe('template sources and local git remotes', { skip: OWN_PROCESS }, () => 
 		];
 		const file = path.join(dir, 'templates.json');
 		writeFileSync(file, templates.map((t) => JSON.stringify(t)).join('\n---\n'));
-		srv = await startCatalogServer({ locations: [{ type: 'file', target: file }], allow: [{ host: files.host }] });
+		srv = await startCatalogServer({ locations: [{ type: 'file', target: file }], allow: [{ host: files.host }],
+			extra: { scaffolder: { defaultEnvironment: { parameters: { region: 'eu-west-1' },
+				secrets: { deployKey: 'env-secret-123' } } } } });
 		api = catalogApi(srv.url);
 		await waitFor(async () => (await api.entity('template:default/from-url')) !== null, { what: 'templates' });
 	});
@@ -117,6 +123,16 @@ describe('template sources and local git remotes', { skip: OWN_PROCESS }, () => 
 		const { completion } = await run(srv.url, 'template:default/from-url', { name: 'x', remote });
 		assert.equal(completion.body.message, 'Run completed with status: completed');
 		assert.equal(git(dir, '--git-dir', remote, 'show', 'trunk:LICENSE'), 'MIT licence for everyone\n');
+	});
+
+	it('scaffolder.defaultEnvironment: parameters everywhere, secrets in step inputs only and redacted', async () => {
+		const { events, completion } = await run(srv.url, 'template:default/env', {});
+		assert.equal(completion.body.message, 'Run completed with status: completed');
+		const text = JSON.stringify(events);
+		assert.ok(events.some((e) => e.body.message === '\u001b[32minfo\u001b[39m: region eu-west-1 key ***'),
+			events.map((e) => e.body.message).join('\n'));
+		assert.ok(!text.includes('env-secret-123'));
+		assert.deepEqual(completion.body.output, { region: 'eu-west-1' });
 	});
 
 	it('an unreachable git remote fails the step with a clear message', async () => {

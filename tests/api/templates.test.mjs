@@ -30,8 +30,11 @@ const TOKEN = 'ghp_fixture';
 const HAS_RUBY = spawnSync('ruby', ['-v']).status === 0;
 const HAS_PYTHON = spawnSync('python3', ['-V']).status === 0;
 
+// ONLY=java-service,cache narrows a local run to some templates.
+const only = process.env.ONLY ? process.env.ONLY.split(',') : null;
 const templateDirs = existsSync(TEMPLATES)
-	? readdirSync(TEMPLATES).filter((d) => existsSync(path.join(TEMPLATES, d, 'template.yaml'))).sort()
+	? readdirSync(TEMPLATES).filter((d) => existsSync(path.join(TEMPLATES, d, 'template.yaml'))
+		&& (!only || only.includes(d))).sort()
 	: [];
 
 // ---- filling in a form --------------------------------------------------------------
