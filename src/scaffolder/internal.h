@@ -8,6 +8,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "stagehand/git.h"
 #include "stagehand/scaffolder.h"
 #include "tmpl.h"
 
@@ -133,35 +134,6 @@ char *source_local_root(const char *template_base);
  */
 int source_fetch(struct action_ctx *ac, const char *url, bool want_dir, char **out, char **tmp,
 	struct sh_err *err) SH_WUR;
-
-/* ---- git (git.c) ---------------------------------------------------------------- */
-
-struct git_push_opts {
-	const char *dir;            /* the tree to commit */
-	const char *remote_url;
-	const char *branch;
-	const char *message;
-	const char *author_name;
-	const char *author_email;
-	const char *username;       /* https basic auth; NULL: none */
-	const char *token;
-	int timeout_s;
-};
-
-/* Init a repository in a scratch copy of opts->dir, commit everything
- * (honouring .gitignore) as one commit on branch and push it. out_hash
- * receives the commit id (41 bytes). */
-int git_commit_and_push(const struct git_push_opts *opts, char out_hash[41],
-	struct sh_err *err) SH_WUR;
-
-/* Clone url at ref (a branch or tag; NULL: the default) into dir (must not
- * exist). */
-int git_clone_ref(const char *url, const char *ref, const char *dir, const char *token,
-	int timeout_s, struct sh_err *err) SH_WUR;
-
-/* libgit2's reference-counted set-up and tear-down (scaffolder_new/free). */
-void git_global_init(void);
-void git_global_shutdown(void);
 
 /* ---- runs (runner.c) ---------------------------------------------------------- */
 

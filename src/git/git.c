@@ -3,11 +3,15 @@
  * repository. Deadlines are enforced from libgit2's progress callbacks
  * (libgit2 1.5 has no socket timeouts of its own).
  */
+#include <dirent.h>
 #include <git2.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "stagehand/git.h"
 
 struct remote_ctx {
 	const char *username;
@@ -147,6 +151,31 @@ static int push(git_repository *repo, const struct git_push_opts *o, struct sh_e
 	return res;
 }
 
+/* rm -rf of the .git folder init made (no symlinks inside it). */
+static void remove_git_dir(const char *path)
+{
+	char *child = NULL;
+	DIR *d = opendir(path);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		struct stat sb;
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		child = sh_asprintf("%s/%s", path, e->d_name);
+		if (lstat(child, &sb) == 0 && S_ISDIR(sb.st_mode))
+			remove_git_dir(child);
+		else if (unlink(child) != 0)
+			log_warn("git: cannot remove %s", child);
+		free(child);
+	}
+	closedir(d);
+	if (rmdir(path) != 0)
+		log_warn("git: cannot remove %s", path);
+}
+
 int git_commit_and_push(const struct git_push_opts *o, char out_hash[41], struct sh_err *err)
 {
 	git_repository_init_options io;
@@ -168,9 +197,9 @@ int git_commit_and_push(const struct git_push_opts *o, char out_hash[41], struct
 	rc = push(repo, o, err);
 done:
 	git_repository_free(repo);
-	/* The workspace stays as the template left it. */
+	/* The tree stays as it was given. */
 	gitdir = sh_asprintf("%s/.git", o->dir);
-	remove_scratch(gitdir);
+	remove_git_dir(gitdir);
 	free(gitdir);
 	free(head);
 	return rc;
