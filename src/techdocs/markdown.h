@@ -17,7 +17,7 @@
  * folder), other relative links (images, files) adjusted the same way for
  * the page's extra folder level. Raw HTML is sanitised: an allow-list of
  * tags and attributes; no script/style/iframe/object/embed/form, no on*
- * attributes, no javascript:/vbscript:/data: URLs (data:image/* allowed in
+ * attributes, no javascript:/vbscript:/data: URLs (data: images allowed in
  * img src).
  *
  * Thread-safe; bounded: a page of more than 16 MiB or nesting deeper than
