@@ -364,10 +364,13 @@ describe('the shipped templates', { skip: OWN_PROCESS || (templateDirs.length ==
 			it('runs end to end: published to a bare repository and registered in the catalog', async () => {
 				const schema = await (await fetch(`${srv.url}/api/scaffolder/v2/templates/default/template/${name}/parameter-schema`)).json();
 				const values = fill(schema, host, {});
-				// Repository pickers point at the fixture instead of github.com.
+				// Repository pickers point at the fixture instead of github.com, and
+				// each template creates a repository of its own.
 				for (const [k, v] of Object.entries(values))
 					if (typeof v === 'string' && v.startsWith('github.com?'))
 						values[k] = v.replace('github.com?', `${host}?`);
+					else if (typeof v === 'string' && v.startsWith(`${host}?`))
+						values[k] = v.replace('repo=demo-app', `repo=e2e-${name}`);
 				for (const page of pagesOf(schema))
 					for (const [k, prop] of Object.entries(page.properties ?? {}))
 						if (prop['ui:field'] === 'EntityNamePicker')

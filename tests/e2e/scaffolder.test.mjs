@@ -9,8 +9,13 @@ import { serverAndBrowser } from './lib/suite.mjs';
 import { repoRoot } from './lib/server.mjs';
 
 const fixture = (p) => ({ type: 'file', target: path.join(repoRoot, 'tests/fixtures/scaffolder', p) });
+// The example organisation without its shipped templates: the gallery
+// shows exactly the test's own.
+const example = (p) => ({ type: 'file', target: path.join(repoRoot, 'examples', p) });
 export const LOCATIONS = [
-  { type: 'file', target: path.join(repoRoot, 'examples/all.yaml') },
+  example('org/groups.yaml'), example('org/users.yaml'), example('systems/commerce.yaml'),
+  example('systems/data-and-ml.yaml'), example('systems/developer-platform.yaml'),
+  example('components/commerce.yaml'),
   fixture('basic/template.yaml'), fixture('ui/widgets.yaml'), fixture('ui/wait.yaml'),
   fixture('ui/failing.yaml'), fixture('ui/dry/template.yaml'),
 ];
@@ -44,7 +49,7 @@ describe('template gallery', () => {
     await h1(page, 'Create a new component').waitFor();
     assert.equal(await page.title(), 'Create · stagehand');
     await waitTemplates(page, items.length);
-    assert.deepEqual(await cardTitles(page), items.map((e) => e.metadata.title).sort());
+    assert.deepEqual(await cardTitles(page), items.map((e) => e.metadata.title).sort((a, b) => a.localeCompare(b)));
     await page.locator('.summary', { hasText: `${items.length} templates` }).waitFor();
     const card = page.locator('.tpl-card', { has: page.getByRole('heading', { name: 'Every widget' }) });
     assert.match(await card.innerText(), /A form with every field type/);
