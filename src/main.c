@@ -21,6 +21,7 @@
 #include "stagehand/http.h"
 #include "stagehand/jobs.h"
 #include "stagehand/scaffolder.h"
+#include "stagehand/techdocs.h"
 #include "stagehand/server.h"
 
 #include <sqlite3.h>
@@ -131,6 +132,7 @@ static void server_dispose(struct sh_server *srv)
 {
 	scaffolder_free(srv->scaffolder);
 	jobs_stop(srv->jobs);
+	techdocs_free(srv->techdocs);
 	catalog_free(srv->catalog);
 	sh_hub_free(srv->hub);
 	http_static_free(srv->web);
@@ -147,10 +149,15 @@ static int start_workers(struct sh_server *srv, struct sh_err *err)
 	if ((rc = catalog_new(&srv->catalog, &srv->cfg, srv->db, err)) != 0)
 		return rc;
 	/* One row per capability that has background work. */
+	if ((rc = techdocs_new(&srv->techdocs, &srv->cfg, srv->db, srv->catalog, srv->hub, err)) != 0)
+		return rc;
 	srv->queues[0] = catalog_jobs_queue(srv->catalog);
-	rc = jobs_start(&srv->jobs, srv->db, n, srv->queues, 1, err);
-	if (rc == 0)
+	srv->queues[1] = techdocs_jobs_queue(srv->techdocs);
+	rc = jobs_start(&srv->jobs, srv->db, n, srv->queues, 2, err);
+	if (rc == 0) {
 		catalog_set_jobs(srv->catalog, srv->jobs);
+		techdocs_set_jobs(srv->techdocs, srv->jobs);
+	}
 	if (rc == 0)
 		rc = scaffolder_new(&srv->scaffolder, &srv->cfg, srv->db, srv->catalog, srv->hub, err);
 	return rc;

@@ -47,6 +47,8 @@ struct sh_config {
 
 	json_t *github_integrations; /* [{host, apiBaseUrl?, token?}] */
 
+	int64_t techdocs_recheck_s;
+
 	json_t *scaffolder_env_parameters; /* {key: any JSON} */
 	json_t *scaffolder_env_secrets;    /* {key: string} */
 	int64_t scaffolder_concurrency;

@@ -136,6 +136,13 @@ void sh_iso_time(char out[32], int64_t ms);
 /* Monotonic clock in nanoseconds. */
 uint64_t sh_now_ns(void);
 
+/* ---- files ------------------------------------------------------------------ */
+
+/* mkdir -p path (each created folder gets mode). */
+int sh_mkdirs(const char *path, unsigned mode, struct sh_err *err) SH_WUR;
+/* rm -rf path; symlinks are removed, never followed; a missing path is fine. */
+int sh_remove_tree(const char *path, struct sh_err *err) SH_WUR;
+
 /* ---- hub: wake-ups across threads --------------------------------------- */
 
 /*

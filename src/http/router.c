@@ -141,8 +141,8 @@ static bool match_segments(const struct compiled *c, struct sh_arena *a,
 	size_t np = 0;
 
 	if (c->n > 0 && c->segs[c->n - 1].kind == SEG_TAIL) {
-		if (n < c->n)
-			return false;
+		if (n + 1 < c->n)
+			return false; /* the tail may be empty: "/docs/x/" and "/docs/x/a/b" */
 	} else if (n != c->n) {
 		return false;
 	}

@@ -8,6 +8,7 @@
 #include "stagehand/catalog.h"
 #include "stagehand/notify.h"
 #include "stagehand/scaffolder.h"
+#include "stagehand/techdocs.h"
 
 const struct http_route http_routes[] = {
 	{ "GET", "/healthcheck", health_check },
@@ -47,6 +48,11 @@ const struct http_route http_routes[] = {
 	{ "POST", "/api/notifications/update", notify_post_update },
 	{ "GET", "/api/notifications/notifications/:id", notify_get_one },
 	{ "GET", "/api/notifications/:id", notify_get_one },
+
+	{ "GET", "/api/techdocs/metadata/techdocs/:namespace/:kind/:name", techdocs_get_metadata },
+	{ "GET", "/api/techdocs/metadata/entity/:namespace/:kind/:name", techdocs_get_entity_metadata },
+	{ "GET", "/api/techdocs/sync/:namespace/:kind/:name", techdocs_get_sync },
+	{ "GET", "/api/techdocs/static/docs/:namespace/:kind/:name/*", techdocs_get_static },
 
 	{ "GET", "/api/scaffolder/v2/actions", scaffolder_get_actions },
 	{ "GET", "/api/scaffolder/v2/templating-extensions", scaffolder_get_templating_extensions },

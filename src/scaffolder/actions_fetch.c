@@ -58,7 +58,7 @@ static int fetch_plain_file(struct action_ctx *ac, const json_t *in, json_t *out
 		char *parent = sh_strdup(dst), *slash = strrchr(parent, '/');
 		if (slash != NULL)
 			*slash = '\0';
-		rc = mkdirs(parent, 0755, err);
+		rc = sh_mkdirs(parent, 0755, err);
 		free(parent);
 		if (rc == 0)
 			rc = copy_tree(src, dst, err);
@@ -177,7 +177,7 @@ static int render_entry(const struct render *r, const char *src_root, const char
 	if ((dst = path_inside(dst_root, target_rel, err)) == NULL) {
 		rc = SH_EINPUT;
 	} else if (is_dir) {
-		rc = mkdirs(dst, 0755, err);
+		rc = sh_mkdirs(dst, 0755, err);
 	} else if (lstat(dst, &sb) == 0 && !r->replace) {
 		action_log(r->ac, "info", "File %s already exists in the workspace, not replacing it",
 			target_rel);
@@ -197,7 +197,7 @@ static int render_tree(const struct render *r, const char *src_root, const char 
 {
 	json_t *entries = list_tree(src_root), *e;
 	size_t i;
-	int rc = mkdirs(dst_root, 0755, err);
+	int rc = sh_mkdirs(dst_root, 0755, err);
 
 	json_array_foreach(entries, i, e) {
 		if (rc != 0)

@@ -27,7 +27,7 @@ static int delete_matches(struct action_ctx *ac, const char *glob, struct sh_err
 			full = sh_asprintf("%s/%s", ac->workspace, path);
 			if (lstat(full, &sb) == 0) {
 				action_log(ac, "info", "File %s deleted successfully", path);
-				rc = remove_tree(full, err);
+				rc = sh_remove_tree(full, err);
 			}
 			free(full);
 		}
@@ -84,12 +84,12 @@ static int rename_one(struct action_ctx *ac, const json_t *f, struct sh_err *err
 			rc = sh_err_set(err, SH_ECONFLICT, "dest already exists: %s", to);
 			goto done;
 		}
-		if ((rc = remove_tree(dst, err)) != 0)
+		if ((rc = sh_remove_tree(dst, err)) != 0)
 			goto done;
 	}
 	parent = sh_strdup(dst);
 	*strrchr(parent, '/') = '\0';
-	if ((rc = mkdirs(parent, 0755, err)) == 0 && rename(src, dst) != 0)
+	if ((rc = sh_mkdirs(parent, 0755, err)) == 0 && rename(src, dst) != 0)
 		rc = sh_err_set(err, SH_EINTERNAL, "cannot rename %s to %s: %s", from, to, strerror(errno));
 	if (rc == 0)
 		action_log(ac, "info", "Renamed %s to %s", from, to);

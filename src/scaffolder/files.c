@@ -45,61 +45,11 @@ char *path_inside(const char *root, const char *rel, struct sh_err *err)
 	return sh_buf_detach(&out);
 }
 
-int mkdirs(const char *path, mode_t mode, struct sh_err *err)
-{
-	char *p = sh_strdup(path);
-	int rc = 0;
-
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-			*s = '\0';
-			if (mkdir(p, mode) != 0 && errno != EEXIST) {
-				rc = sh_err_set(err, SH_EINTERNAL, "cannot create %s: %s", p, strerror(errno));
-				break;
-			}
-			*s = c;
-			if (c == '\0')
-				break;
-		}
-	}
-	free(p);
-	return rc;
-}
-
-int remove_tree(const char *path, struct sh_err *err)
-{
-	struct stat sb;
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
-
-	if (lstat(path, &sb) != 0)
-		return errno == ENOENT ? 0 : sh_err_set(err, SH_EINTERNAL, "%s: %s", path, strerror(errno));
-	if (!S_ISDIR(sb.st_mode))
-		return unlink(path) == 0 ? 0 : sh_err_set(err, SH_EINTERNAL, "cannot remove %s: %s",
-			path, strerror(errno));
-	if ((d = opendir(path)) == NULL)
-		return sh_err_set(err, SH_EINTERNAL, "%s: %s", path, strerror(errno));
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		char *child;
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		child = sh_asprintf("%s/%s", path, e->d_name);
-		rc = remove_tree(child, err);
-		free(child);
-	}
-	closedir(d);
-	if (rc == 0 && rmdir(path) != 0)
-		rc = sh_err_set(err, SH_EINTERNAL, "cannot remove %s: %s", path, strerror(errno));
-	return rc;
-}
-
 void remove_scratch(const char *path)
 {
 	struct sh_err err = { 0, "" };
 
-	if (path != NULL && remove_tree(path, &err) != 0)
+	if (path != NULL && sh_remove_tree(path, &err) != 0)
 		log_warn("scaffolder: %s", err.msg);
 }
 
@@ -157,7 +107,7 @@ int copy_tree(const char *src, const char *dst, struct sh_err *err)
 		return copy_link(src, dst, err);
 	if (!S_ISDIR(sb.st_mode))
 		return S_ISREG(sb.st_mode) ? copy_file(src, dst, sb.st_mode, err) : 0;
-	if ((rc = mkdirs(dst, 0755, err)) != 0)
+	if ((rc = sh_mkdirs(dst, 0755, err)) != 0)
 		return rc;
 	if ((d = opendir(src)) == NULL)
 		return sh_err_set(err, SH_EINTERNAL, "%s: %s", src, strerror(errno));
@@ -213,7 +163,7 @@ int write_file_all(const char *path, const void *data, size_t len, mode_t mode,
 
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
-		rc = mkdirs(dir, 0755, err);
+		rc = sh_mkdirs(dir, 0755, err);
 	}
 	free(dir);
 	if (rc != 0)
@@ -235,7 +185,7 @@ char *make_temp_dir(const char *parent, const char *prefix, struct sh_err *err)
 {
 	char *tmpl;
 
-	if (mkdirs(parent, 0700, err) != 0)
+	if (sh_mkdirs(parent, 0700, err) != 0)
 		return NULL;
 	tmpl = sh_asprintf("%s/%sXXXXXX", parent, prefix);
 	if (mkdtemp(tmpl) == NULL) {

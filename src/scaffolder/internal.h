@@ -93,10 +93,6 @@ extern const size_t actions_fetch_n, actions_fs_n, actions_debug_n, actions_cata
 /* The absolute path of rel inside root (root/rel), or NULL with err set
  * when rel is absolute or climbs out with "..". Caller frees. */
 char *path_inside(const char *root, const char *rel, struct sh_err *err);
-/* mkdir -p. */
-int mkdirs(const char *path, mode_t mode, struct sh_err *err) SH_WUR;
-/* rm -rf (no error for a missing path). */
-int remove_tree(const char *path, struct sh_err *err) SH_WUR;
 /* remove_tree for scratch space: a failure is logged, nothing more. */
 void remove_scratch(const char *path);
 /* Copy the tree at src into dst (created), files byte for byte with their

@@ -28,7 +28,7 @@ int scaffolder_new(struct scaffolder **out, const struct sh_config *cfg, struct 
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&sc->wake, &ca);
 	pthread_condattr_destroy(&ca);
-	if ((rc = mkdirs(sc->work_root, 0700, err)) != 0 || (rc = recover_tasks(sc, err)) != 0) {
+	if ((rc = sh_mkdirs(sc->work_root, 0700, err)) != 0 || (rc = recover_tasks(sc, err)) != 0) {
 		scaffolder_free(sc);
 		return rc;
 	}

@@ -201,7 +201,7 @@ static void run_claimed(struct scaffolder *sc, sqlite3 *db, struct claimed *c)
 	json_t *output = NULL;
 	enum run_result res;
 
-	if (mkdirs(workspace, 0700, &err) != 0) {
+	if (sh_mkdirs(workspace, 0700, &err) != 0) {
 		log_error("scaffolder: task %s: %s", c->id, err.msg);
 		res = RUN_FAILED;
 		task_event(&sink, "completion", json_pack("{s:s,s:{s:s,s:s}}", "message",
@@ -211,7 +211,7 @@ static void run_claimed(struct scaffolder *sc, sqlite3 *db, struct claimed *c)
 		res = run_task(sc, &p, &output);
 	}
 	/* A failed task keeps its workspace for a retry from the failed step. */
-	if (res != RUN_FAILED && remove_tree(workspace, &err) != 0)
+	if (res != RUN_FAILED && sh_remove_tree(workspace, &err) != 0)
 		log_warn("scaffolder: task %s: %s", c->id, err.msg);
 	json_decref(output);
 	free(root);

@@ -21,7 +21,11 @@
  * img src).
  *
  * Thread-safe; bounded: a page of more than 16 MiB or nesting deeper than
- * cmark allows is an error, never a crash.
+ * cmark allows is an error, never a crash. (cmark-gfm registers its
+ * extensions in a process-wide list without a lock: the first md_render
+ * should happen, or cmark_gfm_core_extensions_ensure_registered() be
+ * called, before threads start.) Admonitions nest up to 32 deep (deeper
+ * ones stay indented text); warnings stop after 100.
  */
 #ifndef STAGEHAND_TECHDOCS_MARKDOWN_H
 #define STAGEHAND_TECHDOCS_MARKDOWN_H
@@ -57,7 +61,10 @@ void md_page_dispose(struct md_page *p);
 
 /* The URL (relative to the site root, directory style) of a page:
  * "index.md" → "", "setup.md" → "setup/", "guides/index.md" → "guides/",
- * "guides/ops/runbook.md" → "guides/ops/runbook/". Caller frees. */
+ * "guides/ops/runbook.md" → "guides/ops/runbook/". "README.md" counts as
+ * its folder's index too (MkDocs uses it when there is no index.md); ".md"
+ * and ".markdown" are page names; "." and ".." segments are resolved. A
+ * path that is not a page comes back unchanged. Caller frees. */
 char *md_page_url(const char *page_path);
 
 /* Python-Markdown's slug of a heading text (caller frees). */

@@ -114,6 +114,10 @@ static const struct cfg_key keys[] = {
 	  "otherwise; `token` (write it as `${GITHUB_TOKEN}`) is used by the scaffolder's GitHub "
 	  "actions and to read `url` locations on that host, which need no `backend.reading.allow` entry.",
 	  check_github },
+	{ "techdocs.recheckSeconds", CFG_INT, F(techdocs_recheck_s), "60", 0, 86400, NULL,
+	  "A docs site opened again within this many seconds of its last build is served as it is; "
+	  "after that, opening it rebuilds it when its sources changed (unchanged sources cost one read "
+	  "and one hash)." },
 	{ "scaffolder.defaultEnvironment.parameters", CFG_MAP, F(scaffolder_env_parameters), "{}", 0,
 	  0, NULL, "Values every template sees as `${{ environment.parameters.<key> }}` (any JSON)." },
 	{ "scaffolder.defaultEnvironment.secrets", CFG_MAP, F(scaffolder_env_secrets), "{}", 0, 0,

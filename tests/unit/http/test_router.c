@@ -161,7 +161,14 @@ static void test_http_router__tail(void **state)
 	assert_ptr_equal(route, &routes[4]);
 	assert_string_equal(param(ps, n, "*"), "a/b%20c.html");
 	assert_string_equal(param(ps, n, "name"), "x");
+	/* The tail may be empty: a site's root, with or without the slash. */
+	assert_int_equal(match(f, "GET", "/api/techdocs/static/docs/default/component/x/",
+		&route, &ps, &n, NULL), HTTP_MATCH_OK);
+	assert_string_equal(param(ps, n, "*"), "");
 	assert_int_equal(match(f, "GET", "/api/techdocs/static/docs/default/component/x",
+		&route, &ps, &n, NULL), HTTP_MATCH_OK);
+	assert_string_equal(param(ps, n, "*"), "");
+	assert_int_equal(match(f, "GET", "/api/techdocs/static/docs/default/component",
 		&route, &ps, &n, NULL), HTTP_MATCH_NONE);
 }
 
