@@ -121,9 +121,13 @@ static json_t *search_index(const struct site *s)
 		const char *url = json_string_value(json_object_get(p, "url"));
 		json_array_foreach(json_object_get(p, "sections"), k, sec) {
 			const char *id = json_string_value(json_object_get(sec, "id"));
+			const json_t *title = json_object_get(sec, "title");
+			/* A page without a heading is titled as the site calls it. */
+			if (!json_is_string(title) || json_string_length(title) == 0)
+				title = json_object_get(p, "title");
 			json_array_append_new(docs, json_pack("{s:s++,s:O,s:O}", "location", url,
-				id && id[0] ? "#" : "", id ? id : "", "title", json_object_get(sec, "title"),
-				"text", json_object_get(sec, "text")));
+				id && id[0] ? "#" : "", id ? id : "", "title", title, "text",
+				json_object_get(sec, "text")));
 		}
 	}
 	return json_pack("{s:{s:[s]},s:o}", "config", "lang", "en", "docs", docs);

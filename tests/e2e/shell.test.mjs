@@ -85,10 +85,10 @@ describe('web shell', () => {
   });
 
   test('a deep link loads its page directly', async () => {
-    const { page, done } = await open('/docs');
-    await h1(page, 'Docs').waitFor();
-    assert.equal(await page.title(), 'Docs · stagehand');
-    assert.equal(await navLink(page, 'Docs').getAttribute('aria-current'), 'page');
+    const { page, done } = await open('/search');
+    await h1(page, 'Search').waitFor();
+    assert.equal(await page.title(), 'Search · stagehand');
+    assert.equal(await navLink(page, 'Search').getAttribute('aria-current'), 'page');
     await page.getByRole('heading', { name: 'Not available in this build yet' }).waitFor();
     await done();
   });

@@ -14,7 +14,12 @@ export const routes = [
   { path: '/create/tasks', page: () => import('./pages/tasks.js') },
   { path: '/create/tasks/:taskId', page: () => import('./pages/task.js') },
   { path: '/create/templates/:namespace/:name', page: () => import('./pages/create-template.js') },
-  { path: '/docs', page: section, props: { section: 'docs' } },
+  { path: '/docs', page: () => import('./pages/docs.js') },
+  /* The reader: the router matches whole segments only, hence one route per page depth. */
+  ...Array.from({ length: 9 }, (_, depth) => ({
+    path: '/docs/:namespace/:kind/:name' + Array.from({ length: depth }, (_, i) => `/:p${i}`).join(''),
+    page: () => import('./pages/docs-reader.js'),
+  })),
   { path: '/search', page: section, props: { section: 'search' } },
 ];
 

@@ -16,6 +16,7 @@ import { failure, loading } from '../ui.js';
 import { isStarred, setStarred } from '../stars.js';
 import { unregisterAction } from '../unregister.js';
 import { toYaml } from '../yaml.js';
+import { docsTab } from '../techdocs/tab.js';
 
 let uid = 0;
 
@@ -291,6 +292,8 @@ function view(e, signal, navigate) {
     { id: 'graph', label: 'Graph', content: () => graph(e, signal) }];
   if (typeof e.spec?.definition === 'string')
     list.push({ id: 'definition', label: 'Definition', content: () => h('div', { class: 'definition' }, definitionView(e)) });
+  if (md.annotations?.['backstage.io/techdocs-ref'])
+    list.push({ id: 'docs', label: 'Docs', content: () => docsTab(e, signal) });
   list.push({ id: 'yaml', label: 'Raw YAML', content: () => h('pre', { class: 'code' }, h('code', null, toYaml(e))) });
   return h('article', { class: 'entity' },
     errorsBanner(processingErrors(e)),
