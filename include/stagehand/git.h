@@ -11,6 +11,8 @@
 #ifndef STAGEHAND_GIT_H
 #define STAGEHAND_GIT_H
 
+#include <stdbool.h>
+
 #include "stagehand/util.h"
 
 struct git_push_opts {
@@ -35,6 +37,12 @@ int git_commit_and_push(const struct git_push_opts *opts, char out_hash[41],
  * into dir (must not exist). token (may be NULL) answers a 401. */
 int git_clone_ref(const char *url, const char *ref, const char *dir, const char *token,
 	int timeout_s, struct sh_err *err) SH_WUR;
+
+/* Split a repository folder url, <repo>/tree/<ref>/<path> or
+ * <repo>/blob/<ref>/<path> (the page urls of GitHub and Gitea; file://
+ * and bare paths work the same), into heap strings. False when url has no
+ * /tree/ or /blob/ part (nothing is allocated then). */
+bool git_split_tree_url(const char *url, char **repo, char **ref, char **path);
 
 /* libgit2's reference-counted set-up and tear-down: pair them. */
 void git_global_init(void);

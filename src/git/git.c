@@ -245,3 +245,19 @@ int git_clone_ref(const char *url, const char *ref, const char *dir, const char 
 	git_repository_free(repo);
 	return res;
 }
+
+bool git_split_tree_url(const char *url, char **repo, char **ref, char **path)
+{
+	const char *m = strstr(url, "/tree/"), *r, *slash;
+
+	if (m == NULL)
+		m = strstr(url, "/blob/");
+	if (m == NULL)
+		return false;
+	r = m + 6;
+	slash = strchr(r, '/');
+	*repo = sh_strndup(url, (size_t)(m - url));
+	*ref = slash ? sh_strndup(r, (size_t)(slash - r)) : sh_strdup(r);
+	*path = sh_strdup(slash ? slash + 1 : "");
+	return true;
+}

@@ -63,13 +63,11 @@ static char *resolve(const char *base, const char *url)
 	return joined;
 }
 
-static bool split_git_url(const char *url, char **repo, char **ref, char **path);
-
 /* Whether base is a url inside the git repository repo. */
 static bool same_repo(const char *base, const char *repo)
 {
 	char *brepo = NULL, *bref = NULL, *bpath = NULL;
-	bool same = base != NULL && split_git_url(base, &brepo, &bref, &bpath) &&
+	bool same = base != NULL && git_split_tree_url(base, &brepo, &bref, &bpath) &&
 		strcmp(brepo, repo) == 0;
 
 	free(brepo);
@@ -78,29 +76,13 @@ static bool same_repo(const char *base, const char *repo)
 	return same;
 }
 
-/* Split <repo>/tree|blob/<ref>/<path> into parts (heap strings). */
-static bool split_git_url(const char *url, char **repo, char **ref, char **path)
-{
-	const char *m = strstr(url, "/tree/");
-
-	if (m == NULL)
-		m = strstr(url, "/blob/");
-	if (m == NULL)
-		return false;
-	const char *r = m + 6, *slash = strchr(r, '/');
-	*repo = sh_strndup(url, (size_t)(m - url));
-	*ref = slash ? sh_strndup(r, (size_t)(slash - r)) : sh_strdup(r);
-	*path = sh_strdup(slash ? slash + 1 : "");
-	return true;
-}
-
 static int fetch_git(struct action_ctx *ac, const char *url, char **out, char **tmp,
 	struct sh_err *err)
 {
 	char *repo = NULL, *ref = NULL, *path = NULL, *dir = NULL, *clone = NULL;
 	int rc = 0;
 
-	(void)split_git_url(url, &repo, &ref, &path);
+	(void)git_split_tree_url(url, &repo, &ref, &path);
 	if ((dir = make_temp_dir(ac->sc->work_root, "src-", err)) == NULL) {
 		rc = SH_EINTERNAL;
 		goto done;
@@ -202,7 +184,7 @@ int source_fetch(struct action_ctx *ac, const char *url, bool want_dir, char **o
 	int rc = 0;
 
 	*out = *tmp = NULL;
-	if (split_git_url(full, &repo, &ref, &path)) {
+	if (git_split_tree_url(full, &repo, &ref, &path)) {
 		if (strstr(repo, "://") == NULL || strncmp(repo, "file://", 7) == 0) {
 			const char *local = strncmp(repo, "file://", 7) == 0 ? repo + 7 : repo;
 			if (!under_root(ac->local_root, local) && !same_repo(ac->template_base, repo))

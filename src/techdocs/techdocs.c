@@ -27,22 +27,6 @@ static const char *annotation(const json_t *entity, const char *key)
 		"annotations"), key));
 }
 
-/* Split <repo>/tree|blob/<ref>/<path> (heap strings). */
-static bool split_tree_url(const char *url, char **repo, char **ref, char **path)
-{
-	const char *m = strstr(url, "/tree/");
-
-	if (m == NULL)
-		m = strstr(url, "/blob/");
-	if (m == NULL)
-		return false;
-	const char *r = m + 6, *slash = strchr(r, '/');
-	*repo = sh_strndup(url, (size_t)(m - url));
-	*ref = slash ? sh_strndup(r, (size_t)(slash - r)) : sh_strdup(r);
-	*path = sh_strdup(slash ? slash + 1 : "");
-	return true;
-}
-
 /* A folder inside base (both resolved): the docs of a file location. */
 static int local_dir(const char *base, const char *rel, char **dir, struct sh_err *err)
 {
@@ -69,7 +53,7 @@ static int cloned_dir(struct techdocs *t, const char *url, char **dir, char **tm
 	char tmpl[PATH_MAX];
 	int rc;
 
-	if (!split_tree_url(url, &repo, &ref, &path))
+	if (!git_split_tree_url(url, &repo, &ref, &path))
 		return sh_err_set(err, SH_EINPUT, "%s is not a repository folder url (<repo>/tree/<ref>/<path>)",
 			url);
 	snprintf(tmpl, sizeof(tmpl), "%s/docs-XXXXXX", t->work_root);

@@ -8,43 +8,19 @@
 // a url location served by a local file server.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { UUID_RE, catalogApi, startCatalogServer, startFileServer, waitFor } from './lib/catalog.mjs';
 import { JSON_TYPE, OWN_PROCESS, REPO_ROOT, removeDir, tempDir } from './lib/server.mjs';
-import { client } from './lib/scaffolder.mjs';
+import { client, stepEvents, completionOf, treeOf } from './lib/scaffolder.mjs';
 
 const API_TEMPLATES = path.join(REPO_ROOT, 'tests', 'fixtures', 'scaffolder', 'api', 'templates.yaml');
 const ACTION_LOG_RE = /^\u001b\[3\dm(?:info|debug|warn|error)\u001b\[39m: /;
 
 // ---- helpers -------------------------------------------------------------------------
 
-const stepEvents = (events, stepId) => events.filter((e) => e.body.stepId === stepId);
-const completionOf = (events) => {
-	const c = events.filter((e) => e.type === 'completion');
-	assert.equal(c.length, 1, `exactly one completion event: ${JSON.stringify(events)}`);
-	return c[0];
-};
 
-function treeOf(dir) {
-	const out = {};
-	const walk = (d, rel) => {
-		for (const name of readdirSync(d).sort()) {
-			if (name === '.git')
-				continue;
-			const full = path.join(d, name);
-			const r = rel ? `${rel}/${name}` : name;
-			if (statSync(full).isDirectory())
-				walk(full, r);
-			else
-				out[r] = readFileSync(full, 'utf8');
-		}
-	};
-	walk(dir, '');
-	return out;
-}
 
 function git(args) {
 	return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

@@ -10,18 +10,13 @@ import { after, before, describe, it } from 'node:test';
 
 import { UUID_RE, waitFor } from './lib/catalog.mjs';
 import { JSON_TYPE, OWN_PROCESS, REPO_ROOT, removeDir, startServer, tempDir } from './lib/server.mjs';
-import { client } from './lib/scaffolder.mjs';
+import { client, completionOf } from './lib/scaffolder.mjs';
 
 const API_TEMPLATES = path.join(REPO_ROOT, 'tests', 'fixtures', 'scaffolder', 'api', 'templates.yaml');
 const ACTION_LOG_RE = /^\u001b\[3\dm(?:info|debug|warn|error)\u001b\[39m: /;
 
 // ---- helpers -------------------------------------------------------------------------
 
-const completionOf = (events) => {
-	const c = events.filter((e) => e.type === 'completion');
-	assert.equal(c.length, 1, `exactly one completion event: ${JSON.stringify(events)}`);
-	return c[0];
-};
 
 describe('scaffolder tasks across a server crash', { skip: OWN_PROCESS }, () => {
 	let dir;

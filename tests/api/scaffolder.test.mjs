@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { UUID_RE, startCatalogServer, waitFor } from './lib/catalog.mjs';
 import { JSON_TYPE, OWN_PROCESS, REPO_ROOT, expectError, rawRequest, removeDir, tempDir } from './lib/server.mjs';
-import { client } from './lib/scaffolder.mjs';
+import { client, stepEvents, completionOf, treeOf } from './lib/scaffolder.mjs';
 
 const FIX = path.join(REPO_ROOT, 'tests', 'fixtures', 'scaffolder');
 const BASIC = path.join(FIX, 'basic', 'template.yaml');
@@ -26,12 +26,6 @@ const SECRET = 's3cr3t-value';
 // ---- helpers -------------------------------------------------------------------------
 
 const messages = (events) => events.map((e) => e.body.message);
-const stepEvents = (events, stepId) => events.filter((e) => e.body.stepId === stepId);
-const completionOf = (events) => {
-	const c = events.filter((e) => e.type === 'completion');
-	assert.equal(c.length, 1, `exactly one completion event: ${JSON.stringify(events)}`);
-	return c[0];
-};
 
 function git(args, opts = {}) {
 	return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...opts });
@@ -43,24 +37,6 @@ function bareRepo(parent, name) {
 	return dir;
 }
 
-/** { relative path: content } of every file of a directory tree but .git. */
-function treeOf(dir) {
-	const out = {};
-	const walk = (d, rel) => {
-		for (const name of readdirSync(d).sort()) {
-			if (name === '.git')
-				continue;
-			const full = path.join(d, name);
-			const r = rel ? `${rel}/${name}` : name;
-			if (statSync(full).isDirectory())
-				walk(full, r);
-			else
-				out[r] = readFileSync(full, 'utf8');
-		}
-	};
-	walk(dir, '');
-	return out;
-}
 
 function cloneTree(bare, into) {
 	git(['clone', '-q', '-b', 'main', bare, into]);

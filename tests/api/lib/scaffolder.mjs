@@ -2,6 +2,8 @@
 // API tests: calls return {status, headers, text, json, res}; helpers assert
 // the common answers.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 
 import { UUID_RE, waitFor } from './catalog.mjs';
 import { JSON_TYPE } from './server.mjs';
@@ -73,4 +75,33 @@ export function client(baseUrl) {
 		},
 	};
 	return api;
+}
+
+/** The events of one step. */
+export const stepEvents = (events, stepId) => events.filter((e) => e.body.stepId === stepId);
+
+/** The one completion event of a run. */
+export const completionOf = (events) => {
+	const c = events.filter((e) => e.type === 'completion');
+	assert.equal(c.length, 1, `exactly one completion event: ${JSON.stringify(events)}`);
+	return c[0];
+};
+
+/** { relative path: content } of every file of a directory tree but .git. */
+export function treeOf(dir) {
+	const out = {};
+	const walk = (d, rel) => {
+		for (const name of readdirSync(d).sort()) {
+			if (name === '.git')
+				continue;
+			const full = path.join(d, name);
+			const r = rel ? `${rel}/${name}` : name;
+			if (statSync(full).isDirectory())
+				walk(full, r);
+			else
+				out[r] = readFileSync(full, 'utf8');
+		}
+	};
+	walk(dir, '');
+	return out;
 }
