@@ -5,6 +5,7 @@
  * Idle workers sleep on a condition variable, woken by new work or every
  * second. Running tasks write a heartbeat between steps.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -372,45 +373,43 @@ int recover_tasks(struct scaffolder *sc, struct sh_err *err)
 /* Scratch space a crash left behind, and workspaces no retry needs: a
  * failed task keeps its workspace for a day. Dry runs' scratch directories
  * are removed only at start-up (clean_dry is true), when none runs. */
-void clean_work_root(struct scaffolder *sc, bool clean_dry)
+/* Whether the workspace of task name (full path) is still wanted. */
+static bool workspace_wanted(sqlite3 *db, const char *name, const char *full, time_t now)
 {
 	static const char sql[] = "SELECT status FROM scaffolder_tasks WHERE id = ?1";
-	json_t *entries = list_tree(sc->work_root), *e;
+	sqlite3_stmt *st = NULL;
+	struct stat sb;
+	bool keep = false;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		const char *status = sqlite3_step(st) == SQLITE_ROW
+			? (const char *)sqlite3_column_text(st, 0) : "";
+		keep = strcmp(status, "open") == 0 || strcmp(status, "processing") == 0 ||
+			(strcmp(status, "failed") == 0 && stat(full, &sb) == 0 &&
+			now - sb.st_mtime < 24 * 3600);
+	}
+	sqlite3_finalize(st);
+	return keep;
+}
+
+void clean_work_root(struct scaffolder *sc, bool clean_dry)
+{
+	struct dirent **names = NULL;
+	int n = scandir(sc->work_root, &names, NULL, NULL);
 	sqlite3 *db = db_acquire(sc->pool);
 	time_t now = time(NULL);
-	size_t i;
 
-	json_array_foreach(entries, i, e) {
-		const char *rel = json_string_value(e);
-		size_t n = strlen(rel);
-		char *name, *full;
-		sqlite3_stmt *st = NULL;
-		bool keep = false;
-		struct stat sb;
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		char *full = sh_asprintf("%s/%s", sc->work_root, name);
+		bool scratch = strncmp(name, "dry-", 4) == 0 || strncmp(name, "src-", 4) == 0;
 
-		if (n == 0 || rel[n - 1] != '/' || strchr(rel, '/') != rel + n - 1)
-			continue; /* only the top-level directories */
-		name = sh_strndup(rel, n - 1);
-		full = sh_asprintf("%s/%s", sc->work_root, name);
-		if (!clean_dry && (strncmp(name, "dry-", 4) == 0 || strncmp(name, "src-", 4) == 0)) {
-			free(full);
-			free(name);
-			continue;
-		}
-		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-			const char *status = sqlite3_step(st) == SQLITE_ROW
-				? (const char *)sqlite3_column_text(st, 0) : "";
-			keep = strcmp(status, "open") == 0 || strcmp(status, "processing") == 0 ||
-				(strcmp(status, "failed") == 0 && stat(full, &sb) == 0 &&
-				now - sb.st_mtime < 24 * 3600);
-		}
-		sqlite3_finalize(st);
-		if (!keep)
+		if (name[0] != '.' && (scratch ? clean_dry : !workspace_wanted(db, name, full, now)))
 			remove_scratch(full);
 		free(full);
-		free(name);
+		free(names[i]);
 	}
+	free(names);
 	db_release(sc->pool, db);
-	json_decref(entries);
 }
