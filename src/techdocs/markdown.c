@@ -355,6 +355,27 @@ static bool url_safe(const char *u, size_t n, bool image)
 		strcmp(scheme, "file") != 0 && strcmp(scheme, "data") != 0;
 }
 
+/* Whether a value starts with javascript: or vbscript: (case and the
+ * whitespace browsers skip ignored). */
+static bool script_scheme(const char *u, size_t n)
+{
+	static const char *const schemes[] = { "javascript:", "vbscript:" };
+	char head[16];
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < sizeof(head) - 1; i++) {
+		unsigned char c = (unsigned char)u[i];
+		if (c <= 0x20)
+			continue;
+		head[k++] = (char)tolower(c);
+	}
+	head[k] = '\0';
+	for (size_t j = 0; j < SH_ARRAY_LEN(schemes); j++)
+		if (strncmp(head, schemes[j], strlen(schemes[j])) == 0)
+			return true;
+	return false;
+}
+
 static bool has_scheme(const char *u)
 {
 	size_t i = 0;
@@ -1201,6 +1222,10 @@ static void put_attr(struct sh_buf *out, const char *tag, const struct attr *a)
 	decode_refs(&v, a->val, a->val_len);
 	if ((strcmp(name, "href") == 0 || strcmp(name, "src") == 0) &&
 		!url_safe(v.ptr ? v.ptr : "", v.len, strcmp(tag, "img") == 0 && name[0] == 's'))
+		goto done;
+	/* Other attributes are no URLs, but a script-like value has no business
+	 * in any of them either. */
+	if (script_scheme(v.ptr ? v.ptr : "", v.len))
 		goto done;
 	sh_buf_printf(out, " %s=\"", name);
 	put_escaped(out, v.ptr ? v.ptr : "", v.len);
