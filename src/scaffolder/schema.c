@@ -941,13 +941,13 @@ static bool rx_interval(struct rxt *t)
 
 	if (q >= t->end || *q < '0' || *q > '9')
 		return false;
-	while (q < t->end && *q >= '0' && *q <= '9')
-		n = n > 100000 ? n : n * 10 + (size_t)(*q++ - '0');
+	for (; q < t->end && *q >= '0' && *q <= '9'; q++)
+		n = n > 100000 ? n : n * 10 + (size_t)(*q - '0'); /* capped; the digits still go */
 	if (q < t->end && *q == ',') {
 		comma = true;
 		q++;
-		while (q < t->end && *q >= '0' && *q <= '9') {
-			m = m > 100000 ? m : m * 10 + (size_t)(*q++ - '0');
+		for (; q < t->end && *q >= '0' && *q <= '9'; q++) {
+			m = m > 100000 ? m : m * 10 + (size_t)(*q - '0');
 			has_m = true;
 		}
 	}
