@@ -211,9 +211,24 @@ static bool runs_after_failure(const json_t *cond)
 
 /* ---- one step ---------------------------------------------------------------------- */
 
-static int validate_input(const struct action *a, const json_t *input, struct sh_err *err)
+/* The parsed input schema of action a, from the list GET /v2/actions
+ * serves (parsed once at start-up). Borrowed; NULL if a has none. */
+static const json_t *input_schema(const struct scaffolder *sc, const struct action *a)
 {
-	json_t *schema = json_loads(a->input_schema, 0, NULL), *errors = json_array(), *e;
+	const json_t *item;
+	size_t i;
+
+	json_array_foreach(sc->actions_json, i, item)
+		if (strcmp(json_string_value(json_object_get(item, "id")), a->id) == 0)
+			return json_object_get(json_object_get(item, "schema"), "input");
+	return NULL;
+}
+
+static int validate_input(const struct scaffolder *sc, const struct action *a,
+	const json_t *input, struct sh_err *err)
+{
+	const json_t *schema = input_schema(sc, a);
+	json_t *errors = json_array(), *e;
 	struct sh_buf msg = SH_BUF_INIT;
 	size_t i;
 	int rc = 0;
@@ -227,7 +242,6 @@ static int validate_input(const struct action *a, const json_t *input, struct sh
 	}
 	sh_buf_dispose(&msg);
 	json_decref(errors);
-	json_decref(schema);
 	return rc;
 }
 
@@ -333,7 +347,7 @@ static int run_action_once(struct run *r, const struct action *a, const json_t *
 	if (input == NULL)
 		input = json_object();
 	redact_derived(r, raw, input, each);
-	if ((rc = validate_input(a, input, err)) == 0) {
+	if ((rc = validate_input(r->sc, a, input, err)) == 0) {
 		if (r->p->dry_run)
 			log_dry_input(r, a, input, raw ? raw : input, each, step_id);
 		rc = a->run(&ac, input, output, err);

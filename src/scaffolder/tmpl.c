@@ -1060,6 +1060,21 @@ static bool parse_targets(struct parser *p, struct node *n)
 	return true;
 }
 
+/* After a body that stopped at `which`: an `{% else %}` body into *out
+ * when it is one, then the closing tag. False on a syntax error. */
+static bool parse_else_tail(struct parser *p, const struct stops *st_end, const char *which,
+	struct node **out)
+{
+	if (strcmp(which, "else") == 0) {
+		if (!expect_end(p, TK_BLOCK_END))
+			return false;
+		*out = parse_body(p, st_end, &which);
+		if (p->failed)
+			return false;
+	}
+	return expect_end(p, TK_BLOCK_END);
+}
+
 static struct node *parse_if(struct parser *p, size_t off)
 {
 	static const char *const stop_names[] = { "elif", "elseif", "else", "endif", NULL };
@@ -1079,14 +1094,7 @@ static struct node *parse_if(struct parser *p, size_t off)
 		cur->c = node_new(p, N_IF);
 		cur = cur->c;
 	}
-	if (strcmp(which, "else") == 0) {
-		if (!expect_end(p, TK_BLOCK_END))
-			return NULL;
-		cur->c = parse_body(p, &st_end, &which);
-		if (p->failed)
-			return NULL;
-	}
-	return expect_end(p, TK_BLOCK_END) ? first : NULL;
+	return parse_else_tail(p, &st_end, which, &cur->c) ? first : NULL;
 }
 
 static struct node *parse_for(struct parser *p, size_t off)
@@ -1109,14 +1117,7 @@ static struct node *parse_for(struct parser *p, size_t off)
 	if (p->failed)
 		return NULL;
 	n->uses_loop = p->loop_refs != refs;
-	if (strcmp(which, "else") == 0) {
-		if (!expect_end(p, TK_BLOCK_END))
-			return NULL;
-		n->c = parse_body(p, &st_end, &which);
-		if (p->failed)
-			return NULL;
-	}
-	return expect_end(p, TK_BLOCK_END) ? n : NULL;
+	return parse_else_tail(p, &st_end, which, &n->c) ? n : NULL;
 }
 
 static struct node *parse_set(struct parser *p, size_t off)

@@ -199,10 +199,11 @@ static int upsert_site(sqlite3 *db, const char *ref, const struct site *s, const
 	return rc;
 }
 
-static int replace_files(sqlite3 *db, const char *ref, const struct site *s, struct sh_err *err)
+static int replace_files(sqlite3 *db, const char *ref, const struct site *s,
+	const char *site_text, struct sh_err *err)
 {
 	sqlite3_stmt *del = NULL, *ins = NULL;
-	json_t *site = site_json(s), *index = search_index(s);
+	json_t *index = search_index(s);
 	int rc = 0;
 
 	if (sqlite3_prepare_v2(db, "DELETE FROM techdocs_files WHERE entity_ref = ?1", -1, &del, NULL)
@@ -217,7 +218,7 @@ static int replace_files(sqlite3 *db, const char *ref, const struct site *s, str
 	if (rc == 0)
 		rc = put_pages(ins, ref, s, err);
 	if (rc == 0)
-		rc = put_json(ins, ref, "site.json", site, err);
+		rc = put_file(ins, ref, "site.json", site_text, strlen(site_text), err);
 	if (rc == 0)
 		rc = put_json(ins, ref, "search/search_index.json", index, err);
 	if (rc == 0)
@@ -225,7 +226,6 @@ static int replace_files(sqlite3 *db, const char *ref, const struct site *s, str
 done:
 	sqlite3_finalize(del);
 	sqlite3_finalize(ins);
-	json_decref(site);
 	json_decref(index);
 	return rc;
 }
@@ -233,17 +233,19 @@ done:
 int techdocs_store_site(sqlite3 *db, const char *ref, const struct site *s, struct sh_err *err)
 {
 	json_t *site = site_json(s);
-	char *site_text = json_dumps(site, JSON_COMPACT);
+	char *site_text = json_dumps(site, JSON_COMPACT); /* the row and the file alike */
 	int rc;
 
 	json_decref(site);
+	if (site_text == NULL)
+		return sh_err_set(err, SH_EINTERNAL, "techdocs: cannot encode site.json");
 	if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)) != 0) {
 		free(site_text);
 		return rc;
 	}
 	rc = upsert_site(db, ref, s, site_text, err);
 	if (rc == 0)
-		rc = replace_files(db, ref, s, err);
+		rc = replace_files(db, ref, s, site_text, err);
 	if (rc == 0)
 		rc = db_exec(db, "COMMIT", err);
 	else
