@@ -56,10 +56,17 @@ static const char *entity_text(struct http_req *req, const char *col, const char
 		return NULL;
 	}
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
 		len = (size_t)sqlite3_column_bytes(st, 0);
 		text = sh_arena_strndup(a, (const char *)sqlite3_column_text(st, 0), len);
 		entity_cache_put(catalog_of(req)->cache, key, text, len, gen);
+		break;
+	case SQLITE_DONE:
+		break; /* not found */
+	default: /* a failed read is not a missing entity */
+		*rc = sh_err_set(err, SH_EINTERNAL, "catalog query: %s", sqlite3_errmsg(db));
+		break;
 	}
 	sqlite3_reset(st);
 	return text;

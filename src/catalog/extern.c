@@ -22,10 +22,17 @@ int catalog_entity_get(struct catalog *c, sqlite3 *db, const char *ref, json_t *
 	if (st == NULL)
 		return sh_err_set(err, SH_EINTERNAL, "catalog query: %s", sqlite3_errmsg(db));
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
 		*out = json_loads((const char *)sqlite3_column_text(st, 0), 0, NULL);
 		if (*out == NULL)
 			rc = sh_err_set(err, SH_EINTERNAL, "catalog: stored entity %s is not JSON", ref);
+		break;
+	case SQLITE_DONE:
+		break;
+	default:
+		rc = sh_err_set(err, SH_EINTERNAL, "catalog query: %s", sqlite3_errmsg(db));
+		break;
 	}
 	sqlite3_reset(st);
 	return rc;

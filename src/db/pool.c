@@ -205,6 +205,14 @@ void db_release(struct db_pool *p, sqlite3 *db)
 {
 	if (db == NULL)
 		return;
+	/* A statement left stepping keeps its read transaction, and with it a
+	 * snapshot that the next user of this connection would read from. */
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st != NULL; st = sqlite3_next_stmt(db, st)) {
+		if (sqlite3_stmt_busy(st)) {
+			log_warn("db: statement left stepping: %.60s", sqlite3_sql(st));
+			sqlite3_reset(st);
+		}
+	}
 	if (!sqlite3_get_autocommit(db)) {
 		/* A caller left a transaction open: never hand that on. */
 		int rc = sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);

@@ -80,6 +80,7 @@ describe('a location of more than a megabyte', { skip: OWN_PROCESS }, () => {
 	it('serves every entity of every file, each with its owner relation both ways', async () => {
 		const first = await api.entity('component:default/svc-0-0');
 		const last = await api.entity(`component:default/svc-${FILES - 1}-${PER_FILE - 1}`);
+		assert.ok(first && last, `svc-0-0 ${first ? 'served' : 'missing'}, the last ${last ? 'served' : 'missing'}`);
 		for (const e of [first, last])
 			assert.ok(relationStrings(e).includes(`ownedBy ${e.spec.owner.replace('group:', 'group:default/')}`), JSON.stringify(e.relations));
 		const team = await api.entity('group:default/team-0');
