@@ -21,6 +21,7 @@
 #include "stagehand/http.h"
 #include "stagehand/jobs.h"
 #include "stagehand/scaffolder.h"
+#include "stagehand/search.h"
 #include "stagehand/techdocs.h"
 #include "stagehand/server.h"
 
@@ -133,6 +134,7 @@ static void server_dispose(struct sh_server *srv)
 	scaffolder_free(srv->scaffolder);
 	jobs_stop(srv->jobs);
 	techdocs_free(srv->techdocs);
+	search_free(srv->search);
 	catalog_free(srv->catalog);
 	sh_hub_free(srv->hub);
 	http_static_free(srv->web);
@@ -151,9 +153,12 @@ static int start_workers(struct sh_server *srv, struct sh_err *err)
 	/* One row per capability that has background work. */
 	if ((rc = techdocs_new(&srv->techdocs, &srv->cfg, srv->db, srv->catalog, srv->hub, err)) != 0)
 		return rc;
+	if ((rc = search_new(&srv->search, &srv->cfg, err)) != 0)
+		return rc;
 	srv->queues[0] = catalog_jobs_queue(srv->catalog);
 	srv->queues[1] = techdocs_jobs_queue(srv->techdocs);
-	rc = jobs_start(&srv->jobs, srv->db, n, srv->queues, 2, err);
+	srv->queues[2] = search_jobs_queue(srv->search);
+	rc = jobs_start(&srv->jobs, srv->db, n, srv->queues, 3, err);
 	if (rc == 0) {
 		catalog_set_jobs(srv->catalog, srv->jobs);
 		techdocs_set_jobs(srv->techdocs, srv->jobs);

@@ -49,6 +49,9 @@ struct sh_config {
 
 	int64_t techdocs_recheck_s;
 
+	int64_t search_max_term;
+	int64_t search_max_page;
+
 	json_t *scaffolder_env_parameters; /* {key: any JSON} */
 	json_t *scaffolder_env_secrets;    /* {key: string} */
 	int64_t scaffolder_concurrency;

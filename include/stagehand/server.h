@@ -18,6 +18,7 @@ struct jobs;
 struct catalog;
 struct scaffolder;
 struct techdocs;
+struct search;
 struct sh_hub;
 
 struct sh_server {
@@ -28,10 +29,11 @@ struct sh_server {
 	struct static_files *web;   /* static frontend; has its own cache lock */
 	struct http_server *http;
 	struct jobs *jobs;          /* background workers */
-	struct jobs_queue queues[2]; /* what the workers run */
+	struct jobs_queue queues[3]; /* what the workers run */
 	struct catalog *catalog;
 	struct scaffolder *scaffolder;
 	struct techdocs *techdocs;
+	struct search *search;
 	struct sh_hub *hub;         /* wake-ups for waiting requests; own lock */
 	int64_t started_unix;       /* process start, seconds since the epoch */
 };

@@ -102,6 +102,8 @@ void *sh_arena_grow(struct sh_arena *a, void *old, size_t n, size_t *cap, size_t
 	size_t first);
 char *sh_arena_strdup(struct sh_arena *a, const char *s);
 char *sh_arena_printf(struct sh_arena *a, const char *fmt, ...) SH_PRINTF(2, 3);
+/* An ASCII-lower-case copy of s. */
+char *sh_arena_lower(struct sh_arena *a, const char *s);
 
 /* ---- strings ------------------------------------------------------------ */
 
@@ -132,6 +134,12 @@ void sh_uuid_v4(char out[37]);
 /* Unix milliseconds as ISO 8601 UTC with milliseconds,
  * "2026-01-05T10:00:00.000Z" (32 bytes). */
 void sh_iso_time(char out[32], int64_t ms);
+
+/* Standard base64 of s[0..n) (arena). */
+char *sh_base64_encode(struct sh_arena *a, const char *s, size_t n);
+/* Decode standard or URL-safe base64 (spaces read as '+') into the arena,
+ * NUL-terminated, its length in *len; NULL if s is not base64. */
+char *sh_base64_decode(struct sh_arena *a, const char *s, size_t *len);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t sh_now_ns(void);

@@ -366,7 +366,7 @@ static int loc_page_parse(struct loc_page *lp, struct sh_arena *a, json_t *body,
 	if (cursor != NULL) {
 		size_t len;
 		const char *text = json_is_string(cursor)
-			? base64_decode(a, json_string_value(cursor), &len) : NULL;
+			? sh_base64_decode(a, json_string_value(cursor), &len) : NULL;
 		json_t *c = text ? json_loadb(text, len, 0, NULL) : NULL;
 		if (!json_is_object(c) || !json_is_string(json_object_get(c, "afterId"))) {
 			json_decref(c);
@@ -436,7 +436,7 @@ static int locations_page(struct http_req *req, struct loc_page *lp, struct sh_e
 				if (lp->query)
 					json_object_set(c, "query", lp->query);
 				text = json_dumps(c, JSON_COMPACT);
-				json_object_set_new(info, "nextCursor", json_string(base64_encode(a, text, strlen(text))));
+				json_object_set_new(info, "nextCursor", json_string(sh_base64_encode(a, text, strlen(text))));
 				free(text);
 				json_decref(c);
 				break;

@@ -124,7 +124,7 @@ static json_t *cursor_json(const struct page *p, const char *value, const char *
 static const char *encode_cursor(struct sh_arena *a, json_t *c)
 {
 	char *text = json_dumps(c, JSON_COMPACT);
-	const char *out = base64_encode(a, text, strlen(text));
+	const char *out = sh_base64_encode(a, text, strlen(text));
 
 	free(text);
 	json_decref(c);
@@ -196,7 +196,7 @@ static int read_cursor_fields(struct page *p, struct sh_arena *a, json_t *c, str
 static int decode_cursor(struct page *p, struct sh_arena *a, const char *cursor, struct sh_err *err)
 {
 	size_t len;
-	char *text = base64_decode(a, cursor, &len);
+	char *text = sh_base64_decode(a, cursor, &len);
 	json_t *c;
 	int rc;
 

@@ -83,56 +83,6 @@ static int parse_count(const char *s, const char *name, long min, long *out, str
 	return 0;
 }
 
-/* ---- base64 (cursors) ----------------------------------------------------------------- */
-
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-char *base64_encode(struct sh_arena *a, const char *s, size_t n)
-{
-	char *out = sh_arena_alloc(a, (n + 2) / 3 * 4 + 1);
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned char)s[i] << 16;
-		if (i + 1 < n) v |= (unsigned char)s[i + 1] << 8;
-		if (i + 2 < n) v |= (unsigned char)s[i + 2];
-		out[o++] = b64[(v >> 18) & 63];
-		out[o++] = b64[(v >> 12) & 63];
-		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* Decode standard or URL-safe base64 (spaces read as '+'); NULL if bad. */
-char *base64_decode(struct sh_arena *a, const char *s, size_t *len)
-{
-	size_t n = strlen(s);
-	char *out = sh_arena_alloc(a, n / 4 * 3 + 4);
-	unsigned v = 0;
-	int bits = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i] == ' ' ? '+' : s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-		const char *p;
-		if (c == '=')
-			break;
-		if ((p = strchr(b64, c)) == NULL || c == '\0')
-			return NULL;
-		v = (v << 6) | (unsigned)(p - b64);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((v >> bits) & 0xff);
-		}
-	}
-	out[o] = '\0';
-	*len = o;
-	return out;
-}
-
 /* ---- GET /entities ------------------------------------------------------------------------ */
 
 struct list_opts {
@@ -178,7 +128,7 @@ static int parse_list_paging(struct list_opts *o, struct http_req *req, struct s
 		return rc;
 	if (after != NULL) {
 		size_t len;
-		char *text = base64_decode(http_arena(req), after, &len);
+		char *text = sh_base64_decode(http_arena(req), after, &len);
 		json_t *c = text ? json_loadb(text, len, 0, NULL) : NULL;
 		if (!json_is_integer(json_object_get(c, "limit")) ||
 			!json_is_integer(json_object_get(c, "offset"))) {
@@ -200,7 +150,7 @@ static void next_link(struct http_req *req, const struct list_opts *o)
 	struct sh_buf url = SH_BUF_INIT;
 	char *cursor_json = sh_arena_printf(a, "{\"limit\":%ld,\"offset\":%ld}", o->limit,
 		o->offset + o->limit);
-	const char *cursor = base64_encode(a, cursor_json, strlen(cursor_json));
+	const char *cursor = sh_base64_encode(a, cursor_json, strlen(cursor_json));
 
 	sh_buf_puts(&url, "</entities?");
 	for (size_t i = 0; i < q->n; i++) {

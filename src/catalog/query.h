@@ -20,7 +20,5 @@ int parse_common(struct entity_query *q, struct http_req *req, struct sh_err *er
 /* filter may be modified (its kind condition taken into a scope). */
 int facets_respond(struct http_req *req, const char *const *names, size_t n,
 	struct pred *filter, struct sh_err *err) SH_WUR;
-char *base64_encode(struct sh_arena *a, const char *s, size_t n);
-char *base64_decode(struct sh_arena *a, const char *s, size_t *len);
 
 #endif

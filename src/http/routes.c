@@ -8,6 +8,7 @@
 #include "stagehand/catalog.h"
 #include "stagehand/notify.h"
 #include "stagehand/scaffolder.h"
+#include "stagehand/search.h"
 #include "stagehand/techdocs.h"
 
 const struct http_route http_routes[] = {
@@ -48,6 +49,9 @@ const struct http_route http_routes[] = {
 	{ "POST", "/api/notifications/update", notify_post_update },
 	{ "GET", "/api/notifications/notifications/:id", notify_get_one },
 	{ "GET", "/api/notifications/:id", notify_get_one },
+
+	{ "GET", "/api/search/query", search_get_query },
+	{ "GET", "/api/search/facets", search_get_facets },
 
 	{ "GET", "/api/techdocs/metadata/techdocs/:namespace/:kind/:name", techdocs_get_metadata },
 	{ "GET", "/api/techdocs/metadata/entity/:namespace/:kind/:name", techdocs_get_entity_metadata },

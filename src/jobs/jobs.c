@@ -277,7 +277,15 @@ int jobs_start(struct jobs **out, struct db_pool *pool, int n,
 	const struct jobs_queue *queues, size_t n_queues, struct sh_err *err)
 {
 	struct jobs *j = sh_calloc(1, sizeof(*j));
+	sqlite3 *db = db_acquire(pool);
+	struct sh_err ignored;
 
+	/* One process serves a database (the scaffolder's recovery assumes
+	 * it too), so a lease found now is a killed process's: its job runs
+	 * again at once rather than when the lease would have run out. */
+	if (db_exec(db, "UPDATE jobs SET locked_until = 0 WHERE locked_until > 0", &ignored) != 0)
+		log_warn("jobs: cannot release old leases: %s", ignored.msg);
+	db_release(pool, db);
 	j->pool = pool;
 	j->queues = queues;
 	j->n_queues = n_queues;

@@ -118,6 +118,10 @@ static const struct cfg_key keys[] = {
 	  "A docs site opened again within this many seconds of its last build is served as it is; "
 	  "after that, opening it rebuilds it when its sources changed (unchanged sources cost one read "
 	  "and one hash)." },
+	{ "search.maxTermLength", CFG_INT, F(search_max_term), "100", 1, 10000, NULL,
+	  "The longest search term accepted (characters); a longer one is a 400." },
+	{ "search.maxPageLimit", CFG_INT, F(search_max_page), "100", 1, 10000, NULL,
+	  "The largest `pageLimit` a search query may ask for; a larger one is a 400." },
 	{ "scaffolder.defaultEnvironment.parameters", CFG_MAP, F(scaffolder_env_parameters), "{}", 0,
 	  0, NULL, "Values every template sees as `${{ environment.parameters.<key> }}` (any JSON)." },
 	{ "scaffolder.defaultEnvironment.secrets", CFG_MAP, F(scaffolder_env_secrets), "{}", 0, 0,

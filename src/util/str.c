@@ -199,3 +199,62 @@ uint64_t sh_now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+/* ---- base64 ------------------------------------------------------------------------------ */
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+char *sh_base64_encode(struct sh_arena *a, const char *s, size_t n)
+{
+	char *out = sh_arena_alloc(a, (n + 2) / 3 * 4 + 1);
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16;
+		if (i + 1 < n) v |= (unsigned char)s[i + 1] << 8;
+		if (i + 2 < n) v |= (unsigned char)s[i + 2];
+		out[o++] = b64[(v >> 18) & 63];
+		out[o++] = b64[(v >> 12) & 63];
+		out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+		out[o++] = i + 2 < n ? b64[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Decode standard or URL-safe base64 (spaces read as '+'); NULL if bad. */
+char *sh_base64_decode(struct sh_arena *a, const char *s, size_t *len)
+{
+	size_t n = strlen(s);
+	char *out = sh_arena_alloc(a, n / 4 * 3 + 4);
+	unsigned v = 0;
+	int bits = 0;
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i] == ' ' ? '+' : s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
+		const char *p;
+		if (c == '=')
+			break;
+		if ((p = strchr(b64, c)) == NULL || c == '\0')
+			return NULL;
+		v = (v << 6) | (unsigned)(p - b64);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (char)((v >> bits) & 0xff);
+		}
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+char *sh_arena_lower(struct sh_arena *a, const char *s)
+{
+	char *out = sh_arena_strdup(a, s);
+
+	for (char *p = out; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return out;
+}

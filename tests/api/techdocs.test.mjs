@@ -1,5 +1,6 @@
-// TechDocs built in-process: the sync stream builds a site from mkdocs.yml
-// and Markdown (next to the entity's file, or in a git repository), the
+// TechDocs built in-process: a site is built from mkdocs.yml and Markdown
+// (next to the entity's file, or in a git repository) in the background as
+// soon as its entity is in the catalog, the sync stream rebuilds it, the
 // metadata and static endpoints serve it Backstage's way, a site whose
 // sources did not change is not rebuilt, a changed one is, and a broken one
 // says why.
@@ -75,13 +76,18 @@ describe('TechDocs', { skip: OWN_PROCESS }, () => {
 			removeDir(dir);
 	});
 
-	it('before a build there is no metadata', async () => {
-		const res = await fetch(`${base}/metadata/techdocs/default/component/payments`);
+	it('builds a site in the background once its entity is in the catalog', async () => {
+		for (const name of ['payments', 'changing', 'from-git'])
+			await waitFor(async () => (await fetch(`${base}/metadata/techdocs/default/component/${name}`)).status === 200,
+				{ what: `the ${name} site` });
+		const res = await fetch(`${base}/metadata/techdocs/default/component/broken`);
 		assert.equal(res.status, 404);
-		assert.equal((await res.json()).error.message, "Unable to get metadata for 'component:default/payments'");
+		assert.equal((await res.json()).error.message, "Unable to get metadata for 'component:default/broken'");
 	});
 
-	it('sync builds the site and streams its log, ending with finish {updated: true}', async () => {
+	it('sync rebuilds a changed site and streams its log, ending with finish {updated: true}', async () => {
+		const index = path.join(dir, 'site/docs/index.md');
+		writeFileSync(index, `${readFileSync(index, 'utf8')}\nOne more line.\n`);
 		const frames = await sync(srv.url, 'component:default/payments');
 		const logs = frames.filter((f) => f.event === 'log').map((f) => f.data);
 		assert.ok(logs.some((l) => /Step 1 of 3: Preparing docs for entity component:default\/payments/.test(l)));
@@ -135,10 +141,8 @@ describe('TechDocs', { skip: OWN_PROCESS }, () => {
 	});
 
 	it('a site whose sources did not change is not rebuilt; a changed one is', async () => {
-		let frames = await sync(srv.url, 'component:default/changing');
-		assert.deepEqual(frames.at(-1).data, { updated: true });
 		const first = await (await fetch(`${base}/metadata/techdocs/default/component/changing`)).json();
-		frames = await sync(srv.url, 'component:default/changing');
+		let frames = await sync(srv.url, 'component:default/changing');
 		assert.deepEqual(frames.at(-1), { event: 'finish', data: { updated: false } });
 		assert.ok(frames.some((f) => f.event === 'log' && /The sources did not change/.test(f.data)));
 		writeFileSync(path.join(dir, 'changing/docs/guides/setup.md'), '# Set up again\n\nNew text.\n');
@@ -155,9 +159,9 @@ describe('TechDocs', { skip: OWN_PROCESS }, () => {
 		assert.equal((await fetch(`${base}/static/docs/default/component/changing/more/page/`)).status, 200);
 	});
 
-	it('a site in a git repository is cloned at its branch and built', async () => {
+	it('a site in a git repository is cloned at its branch and built; an unchanged one is left alone', async () => {
 		const frames = await sync(srv.url, 'component:default/from-git');
-		assert.deepEqual(frames.at(-1), { event: 'finish', data: { updated: true } }, JSON.stringify(frames));
+		assert.deepEqual(frames.at(-1), { event: 'finish', data: { updated: false } }, JSON.stringify(frames));
 		const html = await (await fetch(`${base}/static/docs/default/component/from-git/`)).text();
 		assert.match(html, /<h1 id="payments">Payments/);
 		const entity = await (await fetch(`${base}/metadata/entity/default/component/from-git`)).json();
