@@ -87,6 +87,10 @@ int catalog_location_add(struct catalog *c, sqlite3 *db, const char *type, const
 int catalog_read_url(struct catalog *c, const char *url, char **out, size_t *len,
 	bool *missing, struct sh_err *err) SH_WUR;
 
+/* Whether url may be read at all: http(s) on a host of integrations.github,
+ * or within backend.reading.allow. */
+bool catalog_url_allowed(struct catalog *c, const char *url);
+
 /* `stagehand catalog validate FILE...`: print "file:line: message" for each
  * problem to stderr. Returns 0 when every file is valid, 1 otherwise. */
 int catalog_validate_files(int n, char **files);

@@ -398,6 +398,25 @@ static bool github_url(const struct catalog *c, struct sh_arena *a, const char *
 	return false;
 }
 
+bool catalog_url_allowed(struct catalog *c, const char *url)
+{
+	struct sh_arena *a = sh_arena_new();
+	const char *path = "/";
+	const char *host = url_host(a, url, &path);
+	bool ok = url_allowed(c, a, url);
+	const json_t *item;
+	size_t i;
+
+	json_array_foreach(c->github, i, item) {
+		const char *h = json_string_value(json_object_get(item, "host"));
+		if (!ok && host != NULL && h != NULL && strcasecmp(h, host) == 0 &&
+			(strncasecmp(url, "https://", 8) == 0 || strncasecmp(url, "http://", 7) == 0))
+			ok = true;
+	}
+	sh_arena_free(a);
+	return ok;
+}
+
 int read_url_conditional(const struct catalog *c, const char *url, struct read_cond *cond,
 	char **out, size_t *len, bool *missing, struct sh_err *err)
 {

@@ -156,21 +156,55 @@ static char *title_from_name(const char *source)
 	return t;
 }
 
-static json_t *render_page(const char *docs, const char *source, EVP_MD_CTX *h, json_t *log)
+/* A page's Markdown, read before anything is rendered. */
+struct page_src {
+	const char *source;  /* relative path (borrowed from the walk) */
+	char *data;          /* NULL: unreadable, logged */
+	size_t len;
+};
+
+/* Read and hash every page; one that cannot be read is a log entry. */
+static struct page_src *read_pages(const char *docs, const json_t *pages, EVP_MD_CTX *h,
+	json_t *log)
 {
-	char *full = sh_asprintf("%s/%s", docs, source), *data = NULL, *url = md_page_url(source);
-	char *title = NULL;
+	struct page_src *out = sh_calloc(json_array_size(pages) + 1, sizeof(*out));
+	const json_t *src;
+	size_t i;
+
+	json_array_foreach(pages, i, src) {
+		char *full = sh_asprintf("%s/%s", docs, json_string_value(src));
+		struct sh_err err = { 0, "" };
+		out[i].source = json_string_value(src);
+		if (read_all(full, &out[i].data, &out[i].len, &err) == 0)
+			hash_file(h, out[i].source, out[i].data, out[i].len);
+		else
+			log_line(log, "\x1b[31merror\x1b[39m: %s: %s", out[i].source, err.msg);
+		free(full);
+	}
+	return out;
+}
+
+static void page_srcs_free(struct page_src *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i].data);
+	free(p);
+}
+
+static json_t *render_page(const struct page_src *p, json_t *log)
+{
+	const char *source = p->source;
+	char *url = md_page_url(source), *title = NULL;
 	struct md_opts opts = { source };
 	struct md_page page = { 0 };
 	struct sh_err err = { 0, "" };
 	json_t *out = NULL, *w;
-	size_t len = 0, i;
+	size_t i;
 
-	if (read_all(full, &data, &len, &err) != 0 || md_render(&page, data, len, &opts, &err) != 0) {
+	if (md_render(&page, p->data, p->len, &opts, &err) != 0) {
 		log_line(log, "\x1b[31merror\x1b[39m: %s: %s", source, err.msg);
 		goto done;
 	}
-	hash_file(h, source, data, len);
 	json_array_foreach(page.warnings, i, w)
 		log_line(log, "\x1b[33mwarn\x1b[39m: %s:%lld: %s", source,
 			(long long)json_integer_value(json_object_get(w, "line")),
@@ -181,9 +215,7 @@ static json_t *render_page(const char *docs, const char *source, EVP_MD_CTX *h, 
 	free(title);
 done:
 	md_page_dispose(&page);
-	free(data);
 	free(url);
-	free(full);
 	return out;
 }
 
@@ -300,31 +332,44 @@ static json_t *metadata_of(const struct mkdocs *m, const json_t *order, const js
 		(json_int_t)jobs_now_ms(), "engine", "mkdocs", "files", files);
 }
 
-static int build_pages(struct site *out, const struct mkdocs *m, const char *docs, EVP_MD_CTX *h)
+/* Read and hash the pages and assets; render the pages unless the hash
+ * equals unchanged_if (then out->unchanged and no pages). */
+static void build_pages(struct site *out, const struct mkdocs *m, const char *docs, EVP_MD_CTX *h,
+	const char *unchanged_if)
 {
 	struct walk w = { docs, json_array(), json_array(), out->log, 0 };
-	json_t *rendered = json_array(), *src;
-	size_t i;
+	json_t *rendered;
+	struct page_src *srcs;
+	size_t n;
 
 	walk_dir(&w, "", 0);
 	if (w.files > SITE_FILES_MAX)
 		log_line(out->log, "\x1b[33mwarn\x1b[39m: the site has more than %d files; the rest are "
 			"left out", SITE_FILES_MAX);
-	json_array_foreach(w.pages, i, src) {
-		json_t *page = render_page(docs, json_string_value(src), h, out->log);
-		if (page != NULL)
-			json_array_append_new(rendered, page);
-	}
+	n = json_array_size(w.pages);
+	srcs = read_pages(docs, w.pages, h, out->log);
 	hash_assets(h, w.assets);
-	out->nav = m->nav ? json_deep_copy(m->nav) : mkdocs_default_nav(w.pages);
-	out->pages = ordered_pages(out->nav, rendered, out->log);
+	out->source_hash = hash_hex(h);
 	out->assets = w.assets;
+	if (unchanged_if != NULL && strcmp(unchanged_if, out->source_hash) == 0) {
+		out->unchanged = true;
+	} else {
+		rendered = json_array();
+		for (size_t i = 0; i < n; i++) {
+			json_t *page = srcs[i].data ? render_page(&srcs[i], out->log) : NULL;
+			if (page != NULL)
+				json_array_append_new(rendered, page);
+		}
+		out->nav = m->nav ? json_deep_copy(m->nav) : mkdocs_default_nav(w.pages);
+		out->pages = ordered_pages(out->nav, rendered, out->log);
+		json_decref(rendered);
+	}
+	page_srcs_free(srcs, n);
 	json_decref(w.pages);
-	json_decref(rendered);
-	return 0;
 }
 
-int site_build(struct site *out, const char *root, const char *fallback_name, struct sh_err *err)
+int site_build(struct site *out, const char *root, const char *fallback_name,
+	const char *unchanged_if, struct sh_err *err)
 {
 	EVP_MD_CTX *h = EVP_MD_CTX_new();
 	struct mkdocs m;
@@ -337,6 +382,8 @@ int site_build(struct site *out, const char *root, const char *fallback_name, st
 	memset(out, 0, sizeof(*out));
 	out->log = json_array();
 	EVP_DigestInit_ex(h, EVP_sha256(), NULL);
+	/* The entity's name titles a site without mkdocs.yml. */
+	hash_file(h, "", fallback_name, strlen(fallback_name));
 	if ((rc = read_config(&m, root, fallback_name, h, err)) != 0)
 		goto fail;
 	json_array_foreach(m.warnings, i, warning)
@@ -347,7 +394,13 @@ int site_build(struct site *out, const char *root, const char *fallback_name, st
 		mkdocs_dispose(&m);
 		goto fail;
 	}
-	build_pages(out, &m, docs, h);
+	build_pages(out, &m, docs, h, unchanged_if);
+	if (out->unchanged) {
+		mkdocs_dispose(&m);
+		free(docs);
+		EVP_MD_CTX_free(h);
+		return 0;
+	}
 	if (json_array_size(out->pages) == 0) {
 		rc = sh_err_set(err, SH_EINPUT, "%s has no Markdown pages", m.docs_dir);
 		mkdocs_dispose(&m);
@@ -357,7 +410,6 @@ int site_build(struct site *out, const char *root, const char *fallback_name, st
 	out->settings = json_pack("{s:s,s:s?,s:s,s:s?,s:s?}", "site_name", m.site_name,
 		"site_description", m.site_description, "docs_dir", m.docs_dir, "repo_url", m.repo_url,
 		"edit_uri", m.edit_uri);
-	out->source_hash = hash_hex(h);
 	mkdocs_dispose(&m);
 	free(docs);
 	EVP_MD_CTX_free(h);

@@ -64,6 +64,7 @@ struct site {
 	json_t *log;
 	json_t *settings;          /* {site_name, site_description, docs_dir, repo_url, edit_uri} */
 	char *source_hash;         /* SHA-256 (hex) of mkdocs.yml and every file read */
+	bool unchanged;            /* the hash was unchanged_if: nothing rendered */
 };
 
 /*
@@ -71,10 +72,13 @@ struct site {
  * site_name fallback_name) is in root. A page that fails to render is a
  * log entry naming its file, and the rest of the site still builds; a
  * broken mkdocs.yml, a docs_dir outside root, or no pages at all are
- * errors. Symlinks are not followed. Release with site_dispose.
+ * errors. Symlinks are not followed. Every file is read and hashed before
+ * any page is rendered: when the hash equals unchanged_if (the stored
+ * build's, or NULL) nothing is rendered and out->unchanged is set, with
+ * only source_hash, assets and log filled in. Release with site_dispose.
  */
 int site_build(struct site *out, const char *root, const char *fallback_name,
-	struct sh_err *err) SH_WUR;
+	const char *unchanged_if, struct sh_err *err) SH_WUR;
 void site_dispose(struct site *s);
 
 /* ---- the module (techdocs.c, store.c, api.c) ------------------------------------------------ */

@@ -71,11 +71,30 @@ static int cloned_dir(struct techdocs *t, const char *url, char **dir, char **tm
 	return rc;
 }
 
+/* Whether the docs at url may be read for an entity managed by location
+ * (its backstage.io/managed-by-location): a remote repository within the
+ * reading allow-list, a repository on the server's disk only for entities
+ * that come from its disk themselves. */
+static int source_allowed(struct techdocs *t, const char *url, const char *location,
+	struct sh_err *err)
+{
+	if (strncmp(url, "file://", 7) == 0 || strstr(url, "://") == NULL) {
+		if (location != NULL && strncmp(location, "file:", 5) == 0)
+			return 0;
+		return sh_err_set(err, SH_ENOTALLOWED, "url:%s is on the server's disk, which only entities "
+			"read from its disk may point to", url);
+	}
+	if (!catalog_url_allowed(t->catalog, url))
+		return sh_err_set(err, SH_ENOTALLOWED, "url:%s is not allowed by backend.reading.allow", url);
+	return 0;
+}
+
 int techdocs_resolve(struct techdocs *t, const json_t *entity, char **dir, char **tmp,
 	const char **kind, char **target, struct sh_err *err)
 {
 	const char *ref = annotation(entity, "backstage.io/techdocs-ref");
 	const char *base = annotation(entity, "backstage.io/source-location");
+	const char *location = annotation(entity, "backstage.io/managed-by-location");
 
 	*dir = *tmp = *target = NULL;
 	if (ref == NULL)
@@ -83,9 +102,10 @@ int techdocs_resolve(struct techdocs *t, const json_t *entity, char **dir, char 
 	if (base == NULL)
 		base = annotation(entity, "backstage.io/managed-by-location");
 	if (strncmp(ref, "url:", 4) == 0) {
+		int rc = source_allowed(t, ref + 4, location, err);
 		*kind = "url";
 		*target = sh_strdup(ref + 4);
-		return cloned_dir(t, ref + 4, dir, tmp, err);
+		return rc == 0 ? cloned_dir(t, ref + 4, dir, tmp, err) : rc;
 	}
 	if (strncmp(ref, "dir:", 4) != 0)
 		return sh_err_set(err, SH_EINPUT, "backstage.io/techdocs-ref must be dir:<path> or url:<url>");
@@ -102,11 +122,13 @@ int techdocs_resolve(struct techdocs *t, const json_t *entity, char **dir, char 
 	}
 	if (base != NULL && strncmp(base, "url:", 4) == 0) {
 		const char *u = base + 4, *slash = strrchr(u, '/');
+		int rc;
 		char *folder = sh_strndup(u, slash ? (size_t)(slash - u) : strlen(u));
 		*target = sh_asprintf("%s/%s", folder, ref + 4);
 		free(folder);
 		*kind = "url";
-		return cloned_dir(t, *target, dir, tmp, err);
+		rc = source_allowed(t, *target, location, err);
+		return rc == 0 ? cloned_dir(t, *target, dir, tmp, err) : rc;
 	}
 	return sh_err_set(err, SH_EINPUT, "the entity's location says nowhere to find its docs");
 }
@@ -144,14 +166,14 @@ static int build(struct techdocs *t, sqlite3 *db, const char *ref, const json_t 
 		goto done;
 	json_array_append_new(log, json_sprintf("\x1b[32minfo\x1b[39m: Step 2 of 3: Generating docs for "
 		"entity %s", ref));
-	if ((rc = site_build(&s, dir, display_name(entity), err)) != 0)
+	stored = techdocs_stored_hash(db, ref);
+	if ((rc = site_build(&s, dir, display_name(entity), stored, err)) != 0)
 		goto done;
 	json_array_extend(log, s.log);
 	json_array_clear(s.log);
-	stored = techdocs_stored_hash(db, ref);
 	json_array_append_new(log, json_sprintf("\x1b[32minfo\x1b[39m: Step 3 of 3: Publishing docs for "
 		"entity %s", ref));
-	if (stored != NULL && strcmp(stored, s.source_hash) == 0) {
+	if (s.unchanged) {
 		json_array_append_new(log, json_string("\x1b[32minfo\x1b[39m: The sources did not change"));
 		rc = techdocs_store_attempt(db, ref, log, NULL, err);
 	} else {

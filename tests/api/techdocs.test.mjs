@@ -59,6 +59,7 @@ describe('TechDocs', { skip: OWN_PROCESS }, () => {
 			ENTITY('changing', 'dir:./changing'),
 			ENTITY('broken', 'dir:./nowhere'),
 			ENTITY('escaping', 'dir:../..'),
+			ENTITY('forbidden', 'url:https://docs.not-allowed.example/acme/handbook/tree/main/docs'),
 			ENTITY('from-git', `url:file://${path.join(dir, 'docs.git')}/tree/trunk/handbook`),
 			{ ...ENTITY('no-docs', 'dir:.'), metadata: { name: 'no-docs' } },
 		];
@@ -175,6 +176,9 @@ describe('TechDocs', { skip: OWN_PROCESS }, () => {
 		frames = await sync(srv.url, 'component:default/escaping');
 		assert.equal(frames.at(-1).event, 'error');
 		assert.match(frames.at(-1).data, /outside the entity's folder/);
+		frames = await sync(srv.url, 'component:default/forbidden');
+		assert.equal(frames.at(-1).event, 'error');
+		assert.match(frames.at(-1).data, /url:https:\/\/docs\.not-allowed\.example\/\S+ is not allowed by backend\.reading\.allow/);
 		const res = await fetch(`${base}/metadata/techdocs/default/component/broken`);
 		assert.equal(res.status, 404);
 	});

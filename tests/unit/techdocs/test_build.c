@@ -34,7 +34,7 @@ static void test_build__pages_in_nav_order_with_neighbours(void **state)
 	const json_t *p;
 
 	(void)state;
-	assert_int_equal(site_build(&s, SITE, "fallback", &err), 0);
+	assert_int_equal(site_build(&s, SITE, "fallback", NULL, &err), 0);
 	assert_int_equal(json_array_size(s.pages), 3);
 	p = json_array_get(s.pages, 0);
 	assert_string_equal(str(p, "source"), "index.md");
@@ -77,15 +77,21 @@ static void test_build__the_hash_follows_the_sources(void **state)
 	(void)state;
 	snprintf(cmd, sizeof(cmd), "cp -r %s/. %s/", SITE, dir);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(site_build(&a, dir, "x", &err), 0);
-	assert_int_equal(site_build(&b, dir, "x", &err), 0);
+	assert_int_equal(site_build(&a, dir, "x", NULL, &err), 0);
+	assert_false(a.unchanged);
+	/* Unchanged sources: hashed, not rendered. */
+	assert_int_equal(site_build(&b, dir, "x", a.source_hash, &err), 0);
 	assert_string_equal(a.source_hash, b.source_hash);
+	assert_true(b.unchanged);
+	assert_null(b.pages);
 	snprintf(cmd, sizeof(cmd), "%s/docs/img/arch.png", dir);
 	f = fopen(cmd, "ab");
 	fputc('!', f);
 	fclose(f);
-	assert_int_equal(site_build(&c, dir, "x", &err), 0);
+	assert_int_equal(site_build(&c, dir, "x", a.source_hash, &err), 0);
 	assert_string_not_equal(a.source_hash, c.source_hash);
+	assert_false(c.unchanged);
+	assert_non_null(c.pages);
 	site_dispose(&a);
 	site_dispose(&b);
 	site_dispose(&c);
@@ -101,17 +107,17 @@ static void test_build__without_mkdocs_yml_or_pages(void **state)
 	FILE *f;
 
 	(void)state;
-	assert_int_equal(site_build(&s, dir, "My entity", &err), SH_EINPUT);
+	assert_int_equal(site_build(&s, dir, "My entity", NULL, &err), SH_EINPUT);
 	assert_string_equal(err.msg, "the docs folder docs does not exist");
 	snprintf(path, sizeof(path), "%s/docs", dir);
 	assert_int_equal(mkdir(path, 0755), 0);
-	assert_int_equal(site_build(&s, dir, "My entity", &err), SH_EINPUT);
+	assert_int_equal(site_build(&s, dir, "My entity", NULL, &err), SH_EINPUT);
 	assert_string_equal(err.msg, "docs has no Markdown pages");
 	snprintf(path, sizeof(path), "%s/docs/index.md", dir);
 	f = fopen(path, "w");
 	fputs("# Hello\n", f);
 	fclose(f);
-	assert_int_equal(site_build(&s, dir, "My entity", &err), 0);
+	assert_int_equal(site_build(&s, dir, "My entity", NULL, &err), 0);
 	assert_string_equal(str(s.metadata, "site_name"), "My entity");
 	assert_string_equal(str(s.metadata, "site_description"), "None");
 	site_dispose(&s);
