@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "stagehand/http.h"
 #include "stagehand/search.h"
 
 #define SEARCH_TYPE_CATALOG "software-catalog"
@@ -16,6 +17,54 @@ struct search {
 	char pre_tag[48], post_tag[48]; /* highlight marks, new per process as Backstage's */
 	_Atomic uint64_t indexed;       /* refs reindexed since start */
 };
+
+/* ---- queries (parse.c) ------------------------------------------------------------------------ */
+
+#define SEARCH_DEFAULT_PAGE 25
+#define SEARCH_MAX_FILTERS 8
+#define SEARCH_MAX_VALUES 32   /* per filter */
+#define SEARCH_MAX_BINDS 320
+
+struct search_filter {
+	const char *key;    /* a document field: letters, digits, '_', '-' */
+	const char *values[SEARCH_MAX_VALUES];
+	size_t n;
+};
+
+/* A parsed GET /query (arena strings). */
+struct search_query {
+	const char *term;   /* trimmed; "" browses */
+	const char *match;  /* the FTS5 expression, or NULL to browse */
+	const char *types[2];
+	size_t n_types;
+	struct search_filter filters[SEARCH_MAX_FILTERS];
+	size_t n_filters;
+	long limit, page;
+};
+
+/* The text parameters of a statement, in placeholder order. */
+struct search_binds {
+	const char *v[SEARCH_MAX_BINDS];
+	int n;
+};
+
+/* Read Backstage's query parameters (bracket form or repeated); SH_EINPUT
+ * with "Invalid query string: …" for anything out of bounds. */
+int search_parse(struct search_query *q, struct sh_arena *a, const struct http_query *qs,
+	const struct sh_config *cfg, struct sh_err *err) SH_WUR;
+
+/* The statements of a query, filling b (heap SQL, arena binds): the count
+ * of its matches; a page of {type, document, title highlight, text
+ * snippet} rows with the highlight marks pre/post; the {value, count}
+ * rows of a facet (name "type", "kind" or "owner", counted as if its own
+ * filter were not set). */
+char *search_sql_count(const struct search_query *q, struct sh_arena *a, struct search_binds *b);
+char *search_sql_page(const struct search_query *q, struct sh_arena *a, const char *pre,
+	const char *post, struct search_binds *b);
+char *search_sql_facet(const struct search_query *q, struct sh_arena *a, const char *name,
+	struct search_binds *b);
+
+/* ---- the index (index.c) ---------------------------------------------------------------------- */
 
 /* Replace the documents of ref (an entity ref, lower-case) with what its
  * entity and docs site hold now; none when the entity is gone. Runs inside
