@@ -265,7 +265,9 @@ int search_reindex_ref(sqlite3 *db, const char *ref, struct sh_err *err)
 	a = sh_arena_new();
 	entity_info(&e, a, ref, entity);
 	rc = index_entity(db, a, &e, err);
-	if (rc == 0)
+	/* A site is searchable while its entity says it has docs. */
+	if (rc == 0 && json_object_get(json_object_get(json_object_get(entity, "metadata"),
+		"annotations"), "backstage.io/techdocs-ref") != NULL)
 		site = read_text(db, "SELECT f.body FROM techdocs_files f JOIN techdocs_sites s "
 			"ON s.entity_ref = f.entity_ref WHERE f.entity_ref = ?1 AND s.built_at IS NOT NULL "
 			"AND f.path = 'search/search_index.json'", ref, err, &rc);

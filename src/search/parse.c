@@ -15,7 +15,6 @@
 
 #include "internal.h"
 
-#define MAX_TOKENS 16
 #define MAX_KEY 64
 #define SNIPPET_TOKENS 32
 /* Column weights of bm25: title, keywords, text. */
@@ -132,7 +131,7 @@ static const char *match_of(struct sh_arena *a, const char *term)
 	const char *out = NULL;
 	int tokens = 0;
 
-	for (const char *p = term; *p && tokens < MAX_TOKENS;) {
+	for (const char *p = term; *p;) {
 		size_t n = 0;
 		while (p[n] && (isalnum((unsigned char)p[n]) || (unsigned char)p[n] >= 0x80))
 			n++;
@@ -161,11 +160,26 @@ static const char *trimmed(struct sh_arena *a, const char *s)
 	return sh_arena_printf(a, "%.*s", (int)n, s);
 }
 
+/* The length of UTF-8 s as JavaScript counts it (UTF-16 units), which is
+ * how Backstage bounds a term. */
+static size_t js_length(const char *s)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p & 0xC0) != 0x80)
+			n++;
+		if (*p >= 0xF0)
+			n++; /* beyond the BMP: a surrogate pair */
+	}
+	return n;
+}
+
 static int parse_pair(struct search_query *q, struct sh_arena *a, const struct http_pair *p,
 	const struct sh_config *cfg, struct sh_err *err)
 {
 	if (strcmp(p->name, "term") == 0) {
-		if ((int64_t)strlen(p->value) > cfg->search_max_term)
+		if ((int64_t)js_length(p->value) > cfg->search_max_term)
 			return sh_err_set(err, SH_EINPUT, "Invalid query string: the term is longer than %lld "
 				"characters", (long long)cfg->search_max_term);
 		q->term = trimmed(a, p->value);
@@ -216,19 +230,22 @@ static void put_in_list(struct sh_buf *sql, struct search_binds *b, const char *
 	}
 }
 
-/* " AND …" for the types and filters of q, leaving out the filter on
- * skip (a facet is counted as if its own filter were not set). */
+/* " AND …" for the types and filters of q, leaving out what the facet
+ * skip selects by (a facet is counted as if its own choice were not made):
+ * "type" is the document types, any other name a filter. */
 static void where_sql(struct sh_buf *sql, struct search_binds *b, struct sh_arena *a,
 	const struct search_query *q, const char *skip)
 {
-	if (q->n_types > 0 && (skip == NULL || strcmp(skip, "type") != 0)) {
+	bool skip_types = skip != NULL && strcmp(skip, "type") == 0;
+
+	if (q->n_types > 0 && !skip_types) {
 		sh_buf_puts(sql, " AND d.type IN (");
 		put_in_list(sql, b, q->types, q->n_types, "");
 		sh_buf_putc(sql, ')');
 	}
 	for (size_t i = 0; i < q->n_filters; i++) {
 		const struct search_filter *f = &q->filters[i];
-		if (skip != NULL && strcmp(skip, f->key) == 0)
+		if (skip != NULL && !skip_types && strcmp(skip, f->key) == 0)
 			continue;
 		sh_buf_puts(sql, " AND (lower(json_extract(d.document, ?)) IN (");
 		bind_add(b, sh_arena_printf(a, "$.\"%s\"", f->key));

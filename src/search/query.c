@@ -74,7 +74,7 @@ static json_t *result_of(sqlite3_stmt *st, const struct search *s, long rank)
 	fields = json_object();
 	if (title != NULL && strstr(title, s->pre_tag) != NULL)
 		json_object_set_new(fields, "title", json_string(title));
-	if (text != NULL && text[0])
+	if (text != NULL && strstr(text, s->pre_tag) != NULL)
 		json_object_set_new(fields, "text", json_string(text));
 	json_object_set_new(r, "highlight", json_pack("{s:s,s:s,s:o}", "preTag", s->pre_tag,
 		"postTag", s->post_tag, "fields", fields));
