@@ -267,7 +267,10 @@ static void from_sql(struct sh_buf *sql, struct search_binds *b, struct sh_arena
 	const struct search_query *q, const char *skip)
 {
 	if (q->match != NULL) {
-		sh_buf_puts(sql, " FROM search_fts JOIN search_docs d ON d.id = search_fts.rowid "
+		/* CROSS JOIN keeps the full-text match the outer loop: with a
+		 * type condition the planner would otherwise scan documents by
+		 * type and run the match once per row. */
+		sh_buf_puts(sql, " FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid "
 			"WHERE search_fts MATCH ?");
 		bind_add(b, q->match);
 	} else {
@@ -281,6 +284,12 @@ char *search_sql_count(const struct search_query *q, struct sh_arena *a, struct 
 	struct sh_buf sql = SH_BUF_INIT;
 
 	b->n = 0;
+	if (q->match != NULL && q->n_types == 0 && q->n_filters == 0) {
+		/* Nothing to check per document: FTS5 counts its own matches. */
+		sh_buf_puts(&sql, "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?");
+		bind_add(b, q->match);
+		return sh_buf_detach(&sql);
+	}
 	sh_buf_puts(&sql, "SELECT count(*)");
 	from_sql(&sql, b, a, q, NULL);
 	return sh_buf_detach(&sql);

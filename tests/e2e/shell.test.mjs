@@ -89,7 +89,7 @@ describe('web shell', () => {
     await h1(page, 'Search').waitFor();
     assert.equal(await page.title(), 'Search · stagehand');
     assert.equal(await navLink(page, 'Search').getAttribute('aria-current'), 'page');
-    await page.getByRole('heading', { name: 'Not available in this build yet' }).waitFor();
+    await page.getByRole('search', { name: 'Search the portal' }).waitFor();
     await done();
   });
 

@@ -1,8 +1,7 @@
 /* The app shell: theme toggle, router and the route table. */
 import { createRouter } from './router.js';
+import { bindSearchBox } from './search-box.js';
 import { bindThemeToggle } from './theme.js';
-
-const section = () => import('./pages/section.js');
 
 /* One line per page; the first matching pattern wins. */
 export const routes = [
@@ -20,7 +19,7 @@ export const routes = [
     path: '/docs/:namespace/:kind/:name' + Array.from({ length: depth }, (_, i) => `/:p${i}`).join(''),
     page: () => import('./pages/docs-reader.js'),
   })),
-  { path: '/search', page: section, props: { section: 'search' } },
+  { path: '/search', page: () => import('./pages/search.js') },
 ];
 
 const navLinks = [...document.querySelectorAll('.site-nav a[data-nav]')];
@@ -49,4 +48,5 @@ export const router = createRouter({
   onRender: markCurrent,
 });
 
+bindSearchBox(document.getElementById('site-search'), router.navigate);
 router.start();
