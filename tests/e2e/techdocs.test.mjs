@@ -43,10 +43,20 @@ const fixturesLoaded = () => (loaded ??= (async () => {
 describe('docs index', () => {
   before(fixturesLoaded);
   test('lists every entity with docs and filters them in the URL', async () => {
-    const { items } = await getJson('/api/catalog/entities/by-query?filter=metadata.annotations.backstage.io/techdocs-ref&fields=kind,metadata.name');
-    const { page, done } = await open('/docs');
+    const withDocs = '/api/catalog/entities/by-query?filter=metadata.annotations.backstage.io/techdocs-ref&fields=kind,metadata.name';
+    let { items } = await getJson(withDocs);
+    let { page, done } = await open('/docs');
     await h1(page, 'Documentation').waitFor();
     assert.equal(await page.title(), 'Docs · stagehand');
+    // The catalog may still be reading the fixtures' other files: the page
+    // and the API must agree once both have the same catalog.
+    for (let i = 0; i < 20 && !(await page.locator('.summary', { hasText: `${items.length} documents` }).isVisible()); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      await done();
+      items = (await getJson(withDocs)).items;
+      ({ page, done } = await open('/docs'));
+      await h1(page, 'Documentation').waitFor();
+    }
     await page.locator('.summary', { hasText: `${items.length} documents` }).waitFor();
     assert.ok(items.length >= 3);
     const row = page.locator('.docs-index tbody tr', { has: page.getByRole('link', { name: 'Payments', exact: true }) });
