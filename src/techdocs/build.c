@@ -191,11 +191,11 @@ static void page_srcs_free(struct page_src *p, size_t n)
 	free(p);
 }
 
-static json_t *render_page(const struct page_src *p, json_t *log)
+static json_t *render_page(const struct page_src *p, const json_t *pages, json_t *log)
 {
 	const char *source = p->source;
 	char *url = md_page_url(source), *title = NULL;
-	struct md_opts opts = { source };
+	struct md_opts opts = { source, pages };
 	struct md_page page = { 0 };
 	struct sh_err err = { 0, "" };
 	json_t *out = NULL, *w;
@@ -354,12 +354,17 @@ static void build_pages(struct site *out, const struct mkdocs *m, const char *do
 	if (unchanged_if != NULL && strcmp(unchanged_if, out->source_hash) == 0) {
 		out->unchanged = true;
 	} else {
+		json_t *known = json_object(), *src;
+		size_t i;
+		json_array_foreach(w.pages, i, src)
+			json_object_set_new(known, json_string_value(src), json_true());
 		rendered = json_array();
-		for (size_t i = 0; i < n; i++) {
-			json_t *page = srcs[i].data ? render_page(&srcs[i], out->log) : NULL;
+		for (i = 0; i < n; i++) {
+			json_t *page = srcs[i].data ? render_page(&srcs[i], known, out->log) : NULL;
 			if (page != NULL)
 				json_array_append_new(rendered, page);
 		}
+		json_decref(known);
 		out->nav = m->nav ? json_deep_copy(m->nav) : mkdocs_default_nav(w.pages);
 		out->pages = ordered_pages(out->nav, rendered, out->log);
 		json_decref(rendered);

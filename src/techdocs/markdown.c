@@ -442,6 +442,7 @@ struct render {
 	struct textbuf lead; /* text before the first h2 */
 	long in_heading, section;
 	json_t *warnings;
+	const json_t *pages;  /* md_opts.pages */
 };
 
 /* ---- pre-processing: admonitions, details, tabs, alerts ------------------ */
@@ -1495,6 +1496,8 @@ static char *rewrite_rel(struct render *r, const char *url, int line)
 		warnf(r->warnings, line, "link '%s' points outside the docs", url);
 		goto done;
 	}
+	if (is_md_file(url, plen) && r->pages != NULL && !json_object_get(r->pages, path.ptr ? path.ptr : ""))
+		warnf(r->warnings, line, "link '%s' points to a page that does not exist", url);
 	if (is_md_file(url, plen))
 		target = md_page_url(path.ptr ? path.ptr : "");
 	else
@@ -2033,6 +2036,7 @@ int md_render(struct md_page *out, const char *src, size_t len, const struct md_
 	if (len > MAX_PAGE)
 		return sh_err_set(err, SH_EINPUT, "page of %zu bytes is larger than 16 MiB", len);
 	render_init(&r, opts && opts->page_path ? opts->page_path : "index.md", &dir);
+	r.pages = opts ? opts->pages : NULL;
 	if (src == NULL)
 		src = "";
 	clean = utf8_clean(src, len, &len);

@@ -37,6 +37,8 @@
 
 struct md_opts {
 	const char *page_path;     /* the page, relative to docs_dir: "guides/setup.md" */
+	const json_t *pages;       /* every page of the site, {"guides/setup.md": true, …}, for
+	                              warnings about links to missing pages; NULL: not checked */
 };
 
 struct md_page {

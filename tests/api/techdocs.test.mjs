@@ -95,6 +95,9 @@ describe('TechDocs', { skip: OWN_PROCESS }, () => {
 		assert.ok(logs.some((l) => /Step 3 of 3: Publishing docs/.test(l)));
 		assert.ok(logs.some((l) => /the nav names guides\/missing\.md, which is not in the docs/.test(l)));
 		assert.ok(logs.some((l) => /plugin "mermaid2" is not supported and is ignored/.test(l)));
+		// A broken page: each problem named by file and line; the page still built.
+		assert.ok(logs.some((l) => /unlisted\.md:3: link 'old-guide\.md' points to a page that does not exist/.test(l)));
+		assert.ok(logs.some((l) => /unlisted\.md:5: unknown admonition type 'bogus'/.test(l)));
 		assert.deepEqual(frames.at(-1), { event: 'finish', data: { updated: true } });
 	});
 

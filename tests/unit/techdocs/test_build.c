@@ -58,6 +58,9 @@ static void test_build__pages_in_nav_order_with_neighbours(void **state)
 	assert_string_equal(str(json_array_get(s.nav, 2), "url"), "https://status.example.com");
 	assert_true(log_has(s.log, "the nav names guides/missing.md, which is not in the docs"));
 	assert_true(log_has(s.log, "plugin \"mermaid2\" is not supported"));
+	/* a broken page: its problems named by file and line, the page built */
+	assert_true(log_has(s.log, "unlisted.md:3: link 'old-guide.md' points to a page that does not exist"));
+	assert_true(log_has(s.log, "unlisted.md:5: unknown admonition type 'bogus'"));
 	assert_string_equal(str(json_array_get(s.assets, 0), "path"), "img/arch.png");
 	assert_string_equal(str(s.metadata, "site_name"), "Payments service");
 	assert_string_equal(str(s.metadata, "site_description"), "How payments work");
