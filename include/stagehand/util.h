@@ -105,6 +105,28 @@ char *sh_arena_printf(struct sh_arena *a, const char *fmt, ...) SH_PRINTF(2, 3);
 /* An ASCII-lower-case copy of s. */
 char *sh_arena_lower(struct sh_arena *a, const char *s);
 
+/* ---- text cache ------------------------------------------------------- */
+
+/*
+ * Recently served texts (JSON bodies), keyed by a string, each good only
+ * for the generation it was made at: a caller bumps its own generation
+ * whenever what it serves may have changed, which makes every entry stale
+ * at once. Safe to use from every thread.
+ */
+struct sh_text_cache;
+
+/* A cache of slots entries (a power of two), each owning its copy. */
+struct sh_text_cache *sh_text_cache_new(size_t slots);
+void sh_text_cache_free(struct sh_text_cache *cache);
+/* The text cached under key at generation gen, copied into a (with its
+ * length in *len), or NULL. */
+const char *sh_text_cache_get(struct sh_text_cache *cache, struct sh_arena *a, const char *key,
+	uint64_t gen, size_t *len);
+/* Remember text under key as made at generation gen (read before the work
+ * that produced it). */
+void sh_text_cache_put(struct sh_text_cache *cache, const char *key, const char *text, size_t len,
+	uint64_t gen);
+
 /* ---- strings ------------------------------------------------------------ */
 
 /* Decode %XX escapes (and '+' as space when plus_is_space) from src[0..len)

@@ -1,7 +1,6 @@
 /* REST handlers for single entities, refresh and validation. */
 #include "query.h"
 #include "store.h"
-#include "cache.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -47,7 +46,7 @@ static const char *entity_text(struct http_req *req, const char *col, const char
 	size_t len = 0;
 
 	*rc = 0;
-	if ((text = entity_cache_get(catalog_of(req)->cache, a, key, gen, &len)) != NULL)
+	if ((text = sh_text_cache_get(catalog_of(req)->cache, a, key, gen, &len)) != NULL)
 		return text;
 	db = http_db(req);
 	st = db_stmt(pool, db, strcmp(col, "uid") == 0 ? by_uid : by_ref);
@@ -60,7 +59,7 @@ static const char *entity_text(struct http_req *req, const char *col, const char
 	case SQLITE_ROW:
 		len = (size_t)sqlite3_column_bytes(st, 0);
 		text = sh_arena_strndup(a, (const char *)sqlite3_column_text(st, 0), len);
-		entity_cache_put(catalog_of(req)->cache, key, text, len, gen);
+		sh_text_cache_put(catalog_of(req)->cache, key, text, len, gen);
 		break;
 	case SQLITE_DONE:
 		break; /* not found */

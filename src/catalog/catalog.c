@@ -5,7 +5,6 @@
  * whose processing reads the target.
  */
 #include "store.h"
-#include "cache.h"
 
 #include <ctype.h>
 #include <git2.h>
@@ -266,7 +265,7 @@ int catalog_new(struct catalog **out, const struct sh_config *cfg, struct db_poo
 
 	git_libgit2_init(); /* reference-counted; catalog_free shuts it down */
 	c->pool = pool;
-	c->cache = entity_cache_new(ENTITY_CACHE_SLOTS);
+	c->cache = sh_text_cache_new(ENTITY_CACHE_SLOTS);
 	read_settings(c, cfg);
 	db = db_acquire(pool);
 	rc = db_exec(db, "BEGIN IMMEDIATE", err);
@@ -285,7 +284,7 @@ void catalog_free(struct catalog *c)
 {
 	if (c == NULL)
 		return;
-	entity_cache_free(c->cache);
+	sh_text_cache_free(c->cache);
 	for (size_t i = 0; i < c->n_allow; i++) {
 		free(c->allow[i].host);
 		free_list(c->allow[i].paths);

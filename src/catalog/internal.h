@@ -33,7 +33,7 @@ struct catalog {
 	struct jobs *jobs;
 	int64_t interval_ms;       /* re-read every location this often */
 	bool keep_orphans;         /* catalog.orphanStrategy: keep */
-	struct entity_cache *cache; /* single-entity reads (cache.h) */
+	struct sh_text_cache *cache; /* single-entity reads, at db_generation */
 	int64_t read_timeout_ms;
 	int64_t read_max_bytes;
 	struct read_allow *allow;

@@ -332,7 +332,10 @@ static int index_job(void *ctx, sqlite3 *db, const char *key, const json_t *payl
 	(void)payload;
 	do {
 		rc = index_batch(db, &n, err);
-		atomic_fetch_add(&s->indexed, n);
+		if (rc == 0 && n > 0) {
+			atomic_fetch_add(&s->indexed, n);
+			atomic_fetch_add(&s->generation, 1); /* cached answers are stale */
+		}
 	} while (rc == 0 && n == BATCH);
 	return rc;
 }

@@ -16,6 +16,10 @@ struct search {
 	const struct sh_config *cfg;
 	char pre_tag[48], post_tag[48]; /* highlight marks, new per process as Backstage's */
 	_Atomic uint64_t indexed;       /* refs reindexed since start */
+	/* Answers by request, good until the indexer next commits a change
+	 * (generation counts those commits). */
+	struct sh_text_cache *answers;
+	_Atomic uint64_t generation;
 };
 
 /* ---- queries (parse.c) ------------------------------------------------------------------------ */

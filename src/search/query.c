@@ -8,6 +8,8 @@
 #include "stagehand/http.h"
 #include "stagehand/server.h"
 
+#define ANSWER_SLOTS 512 /* cached answers (a power of two) */
+
 static struct search *module(struct http_req *req)
 {
 	return http_server_ctx(req)->search;
@@ -57,6 +59,52 @@ static int count_matches(struct http_req *req, const struct search_query *q, jso
 	return rc;
 }
 
+/* ---- cached answers ------------------------------------------------------------------------- */
+
+/* The cache key of a request: the endpoint and every parameter, each
+ * string prefixed with its length so that no two requests share a key. */
+static const char *answer_key(struct http_req *req, char endpoint)
+{
+	const struct http_query *qs = http_query(req);
+	struct sh_buf b = SH_BUF_INIT;
+	const char *key;
+
+	sh_buf_putc(&b, endpoint);
+	for (size_t i = 0; qs != NULL && i < qs->n; i++)
+		sh_buf_printf(&b, "%zu:%s%zu:%s", strlen(qs->pairs[i].name), qs->pairs[i].name,
+			strlen(qs->pairs[i].value), qs->pairs[i].value);
+	key = sh_arena_strdup(http_arena(req), b.ptr);
+	sh_buf_dispose(&b);
+	return key;
+}
+
+/* Serve the answer made for the same request since the index last
+ * changed, if there is one. */
+static bool answer_cached(struct http_req *req, const char *key, uint64_t gen)
+{
+	size_t len = 0;
+	const char *text = sh_text_cache_get(module(req)->answers, http_arena(req), key, gen, &len);
+
+	if (text != NULL)
+		http_respond_bytes(req, 200, "application/json; charset=utf-8", text, len);
+	return text != NULL;
+}
+
+/* Respond with body (stolen) and remember it under key at gen. */
+static int answer(struct http_req *req, const char *key, uint64_t gen, json_t *body,
+	struct sh_err *err)
+{
+	char *text = json_dumps(body, JSON_COMPACT);
+
+	json_decref(body);
+	if (text == NULL)
+		return sh_err_set(err, SH_EINTERNAL, "search: cannot encode the answer");
+	sh_text_cache_put(module(req)->answers, key, text, strlen(text), gen);
+	http_respond_bytes(req, 200, "application/json; charset=utf-8", text, strlen(text));
+	free(text);
+	return 0;
+}
+
 /* ---- GET /query ---------------------------------------------------------------------------- */
 
 static json_t *result_of(sqlite3_stmt *st, const struct search *s, long rank)
@@ -93,6 +141,8 @@ int search_get_query(struct http_req *req, struct sh_err *err)
 {
 	const struct search *s = module(req);
 	struct sh_arena *a = http_arena(req);
+	uint64_t gen = atomic_load(&module(req)->generation); /* before reading the index */
+	const char *key = answer_key(req, 'q');
 	struct search_query q;
 	struct search_binds b;
 	json_t *results, *body;
@@ -101,6 +151,8 @@ int search_get_query(struct http_req *req, struct sh_err *err)
 	long rank;
 	int rc, step;
 
+	if (answer_cached(req, key, gen))
+		return 0;
 	if ((rc = parse(req, &q, err)) != 0 || (rc = count_matches(req, &q, &total, err)) != 0 ||
 		(rc = prepare(req, search_sql_page(&q, a, s->pre_tag, s->post_tag, &b), &b, &st, err)) != 0)
 		return rc;
@@ -119,8 +171,7 @@ int search_get_query(struct http_req *req, struct sh_err *err)
 		json_object_set_new(body, "nextPageCursor", json_string(cursor_of(a, q.page + 1)));
 	if (q.page > 0)
 		json_object_set_new(body, "previousPageCursor", json_string(cursor_of(a, q.page - 1)));
-	http_respond_json(req, 200, body);
-	return 0;
+	return answer(req, key, gen, body, err);
 }
 
 /* ---- GET /facets --------------------------------------------------------------------------- */
@@ -149,11 +200,15 @@ static int facet(struct http_req *req, const struct search_query *q, const char 
 int search_get_facets(struct http_req *req, struct sh_err *err)
 {
 	static const char *const names[] = { "type", "kind", "owner" };
+	uint64_t gen = atomic_load(&module(req)->generation);
+	const char *key = answer_key(req, 'f');
 	struct search_query q;
 	json_t *facets;
 	json_int_t total = 0;
 	int rc;
 
+	if (answer_cached(req, key, gen))
+		return 0;
 	if ((rc = parse(req, &q, err)) != 0 || (rc = count_matches(req, &q, &total, err)) != 0)
 		return rc;
 	facets = json_object();
@@ -163,8 +218,8 @@ int search_get_facets(struct http_req *req, struct sh_err *err)
 		json_decref(facets);
 		return rc;
 	}
-	http_respond_json(req, 200, json_pack("{s:o,s:I}", "facets", facets, "numberOfResults", total));
-	return 0;
+	return answer(req, key, gen, json_pack("{s:o,s:I}", "facets", facets, "numberOfResults", total),
+		err);
 }
 
 /* ---- the module ------------------------------------------------------------------------ */
@@ -176,6 +231,7 @@ int search_new(struct search **out, const struct sh_config *cfg, struct sh_err *
 
 	(void)err;
 	s->cfg = cfg;
+	s->answers = sh_text_cache_new(ANSWER_SLOTS);
 	sh_uuid_v4(id);
 	snprintf(s->pre_tag, sizeof(s->pre_tag), "<%s>", id);
 	snprintf(s->post_tag, sizeof(s->post_tag), "</%s>", id);
@@ -185,5 +241,8 @@ int search_new(struct search **out, const struct sh_config *cfg, struct sh_err *
 
 void search_free(struct search *s)
 {
+	if (s == NULL)
+		return;
+	sh_text_cache_free(s->answers);
 	free(s);
 }

@@ -1,9 +1,9 @@
 /*
  * A direct-mapped table: a key hashes to one slot, which holds the last
- * entity stored there. Slots are guarded by a few striped locks, held only
+ * text stored there. Slots are guarded by a few striped locks, held only
  * to compare and copy.
  */
-#include "cache.h"
+#include "stagehand/util.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -18,15 +18,15 @@ struct slot {
 	uint64_t gen;
 };
 
-struct entity_cache {
+struct sh_text_cache {
 	struct slot *slots;
 	size_t mask;
 	pthread_mutex_t locks[STRIPES];
 };
 
-struct entity_cache *entity_cache_new(size_t slots)
+struct sh_text_cache *sh_text_cache_new(size_t slots)
 {
-	struct entity_cache *c = sh_calloc(1, sizeof(*c));
+	struct sh_text_cache *c = sh_calloc(1, sizeof(*c));
 
 	c->slots = sh_calloc(slots, sizeof(*c->slots));
 	c->mask = slots - 1;
@@ -35,7 +35,7 @@ struct entity_cache *entity_cache_new(size_t slots)
 	return c;
 }
 
-void entity_cache_free(struct entity_cache *c)
+void sh_text_cache_free(struct sh_text_cache *c)
 {
 	if (c == NULL)
 		return;
@@ -49,7 +49,7 @@ void entity_cache_free(struct entity_cache *c)
 	free(c);
 }
 
-const char *entity_cache_get(struct entity_cache *c, struct sh_arena *a, const char *key,
+const char *sh_text_cache_get(struct sh_text_cache *c, struct sh_arena *a, const char *key,
 	uint64_t gen, size_t *len)
 {
 	size_t i = sh_str_hash(key) & c->mask;
@@ -67,7 +67,7 @@ const char *entity_cache_get(struct entity_cache *c, struct sh_arena *a, const c
 	return out;
 }
 
-void entity_cache_put(struct entity_cache *c, const char *key, const char *text, size_t len,
+void sh_text_cache_put(struct sh_text_cache *c, const char *key, const char *text, size_t len,
 	uint64_t gen)
 {
 	size_t i = sh_str_hash(key) & c->mask;
