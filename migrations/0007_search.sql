@@ -1,5 +1,5 @@
 -- Search: one document per catalog entity and per TechDocs section, in an
--- FTS5 index over title, keywords and text. The index follows its sources
+-- FTS5 index over name, title, keywords and text. The index follows its sources
 -- incrementally: a change to an entity or a site marks its ref in
 -- search_pending (triggers below) and queues the indexer, a job that
 -- rebuilds the documents of the marked refs only.
@@ -9,7 +9,7 @@ CREATE TABLE search_docs (
   source    TEXT NOT NULL,   -- lower-case ref of the entity it comes from
   name      TEXT NOT NULL,   -- lower-case entity name ('' for doc sections): exact matches first
   title     TEXT NOT NULL,
-  keywords  TEXT NOT NULL,   -- name, kind, type, owner, lifecycle, system, tags
+  keywords  TEXT NOT NULL,   -- kind, type, owner, lifecycle, system, tags (a section: its entity)
   text      TEXT NOT NULL,
   kind      TEXT NOT NULL,   -- lower-case, for facets
   owner     TEXT NOT NULL,   -- lower-case owner ref, for facets
@@ -19,18 +19,18 @@ CREATE INDEX search_docs_source ON search_docs (source);
 CREATE INDEX search_docs_browse ON search_docs (type, title);
 
 CREATE VIRTUAL TABLE search_fts USING fts5 (
-  title, keywords, text,
+  name, title, keywords, text,
   content = 'search_docs', content_rowid = 'id',
   tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 
 CREATE TRIGGER search_docs_added AFTER INSERT ON search_docs BEGIN
-  INSERT INTO search_fts (rowid, title, keywords, text)
-    VALUES (new.id, new.title, new.keywords, new.text);
+  INSERT INTO search_fts (rowid, name, title, keywords, text)
+    VALUES (new.id, new.name, new.title, new.keywords, new.text);
 END;
 CREATE TRIGGER search_docs_removed AFTER DELETE ON search_docs BEGIN
-  INSERT INTO search_fts (search_fts, rowid, title, keywords, text)
-    VALUES ('delete', old.id, old.title, old.keywords, old.text);
+  INSERT INTO search_fts (search_fts, rowid, name, title, keywords, text)
+    VALUES ('delete', old.id, old.name, old.title, old.keywords, old.text);
 END;
 
 -- Refs whose documents are out of date, oldest mark first.

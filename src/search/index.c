@@ -40,7 +40,7 @@ static const char *owner_name(const json_t *entity, struct sh_arena *a)
 struct entity_info {
 	const char *ref, *kind, *namespace, *name, *title, *type, *lifecycle, *owner;
 	const char *owner_name;  /* of the ownedBy relation, lower-case */
-	const char *keywords;    /* name, kind, type, owner, lifecycle, system, tags, title */
+	const char *keywords;    /* kind, type, owner, lifecycle, system, tags */
 	const json_t *entity;
 };
 
@@ -62,8 +62,8 @@ static void entity_info(struct entity_info *e, struct sh_arena *a, const char *r
 	e->lifecycle = str_at(spec, "lifecycle");
 	e->owner = str_at(spec, "owner");
 	e->owner_name = owner_name(entity, a);
-	sh_buf_printf(&kw, "%s %s %s %s %s %s %s", e->name, e->kind, json_is_string(json_object_get(spec,
-		"type")) ? e->type : "", e->owner, e->lifecycle, str_at(spec, "system"), e->title);
+	sh_buf_printf(&kw, "%s %s %s %s %s", e->kind, json_is_string(json_object_get(spec, "type"))
+		? e->type : "", e->owner, e->lifecycle, str_at(spec, "system"));
 	json_array_foreach(json_object_get(md, "tags"), i, tag)
 		if (json_is_string(tag))
 			sh_buf_printf(&kw, " %s", json_string_value(tag));

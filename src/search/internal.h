@@ -57,14 +57,29 @@ struct search_binds {
 int search_parse(struct search_query *q, struct sh_arena *a, const struct http_query *qs,
 	const struct sh_config *cfg, struct sh_err *err) SH_WUR;
 
+/* Which matches a statement covers. Matches come in three tiers, each
+ * ordered on its own, so that a page sorts only the tier it falls in:
+ * every word in the name or title (ranked), then every word in those or
+ * the keywords — kind, type, owner, tags… (in index order: bm25 tells
+ * nothing between documents that merely share a tag) — then the rest,
+ * which need the body text (ranked). */
+enum search_tier {
+	SEARCH_ALL,       /* every match (or, without a term, every document) */
+	SEARCH_TITLES,
+	SEARCH_KEYWORDS,
+	SEARCH_TEXT,
+};
+
 /* The statements of a query, filling b (heap SQL, arena binds): the count
- * of its matches; a page of {type, document, title highlight, text
- * snippet} rows with the highlight marks pre/post; the {value, count}
- * rows of a facet (name "type", "kind" or "owner", counted as if its own
- * filter were not set). */
-char *search_sql_count(const struct search_query *q, struct sh_arena *a, struct search_binds *b);
-char *search_sql_page(const struct search_query *q, struct sh_arena *a, const char *pre,
-	const char *post, struct search_binds *b);
+ * of a tier's matches; a page (limit from offset) of a tier's {type,
+ * document, title highlight, text snippet} rows with the highlight marks
+ * pre/post (without a term: browsing, tier ignored); the {value, count}
+ * rows of a facet (name "type", "kind" or "owner", counted over every
+ * match as if its own choice were not made). */
+char *search_sql_count(const struct search_query *q, struct sh_arena *a, enum search_tier tier,
+	struct search_binds *b);
+char *search_sql_page(const struct search_query *q, struct sh_arena *a, enum search_tier tier,
+	long limit, long offset, const char *pre, const char *post, struct search_binds *b);
 char *search_sql_facet(const struct search_query *q, struct sh_arena *a, const char *name,
 	struct search_binds *b);
 

@@ -4,9 +4,10 @@
  * filters[owner][0]=…) or plainly repeated. A term becomes an FTS5 query
  * of quoted word prefixes, all required, so no input can reach FTS5's own
  * syntax; filter fields are checked names, and every value is a bound
- * parameter. Results rank an exact name first, then by bm25 with titles
- * weighing most and body text least; an empty term browses every
- * document of the chosen types, by type and title.
+ * parameter. Results rank in two tiers — every word in the title or
+ * keywords, then the rest — each by bm25 with titles weighing most and
+ * body text least, an exact name first of all; an empty term browses
+ * every document of the chosen types, by type and title.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -17,8 +18,8 @@
 
 #define MAX_KEY 64
 #define SNIPPET_TOKENS 32
-/* Column weights of bm25: title, keywords, text. */
-#define RANK "bm25(search_fts, 10.0, 4.0, 1.0)"
+/* Column weights of bm25: name, title, keywords, text. */
+#define RANK "bm25(search_fts, 10.0, 10.0, 4.0, 1.0)"
 
 static const char *const types_known[] = { SEARCH_TYPE_CATALOG, SEARCH_TYPE_TECHDOCS };
 
@@ -262,9 +263,30 @@ static void where_sql(struct sh_buf *sql, struct search_binds *b, struct sh_aren
 	}
 }
 
-/* FROM and WHERE of every statement over q's matches. */
+/* The FTS5 expression of a tier's matches. The first two tiers also name
+ * the whole match, so that highlights and bm25 see the words in the text
+ * too. */
+static const char *tier_match(struct sh_arena *a, const struct search_query *q,
+	enum search_tier tier)
+{
+	const char *m = q->match;
+
+	switch (tier) {
+	case SEARCH_TITLES:
+		return sh_arena_printf(a, "({name title} : (%s)) AND (%s)", m, m);
+	case SEARCH_KEYWORDS:
+		return sh_arena_printf(a, "(({name title keywords} : (%s)) AND (%s)) NOT ({name title} : (%s))",
+			m, m, m);
+	case SEARCH_TEXT:
+		return sh_arena_printf(a, "(%s) NOT ({name title keywords} : (%s))", m, m);
+	default:
+		return m;
+	}
+}
+
+/* FROM and WHERE of every statement over a tier of q's matches. */
 static void from_sql(struct sh_buf *sql, struct search_binds *b, struct sh_arena *a,
-	const struct search_query *q, const char *skip)
+	const struct search_query *q, enum search_tier tier, const char *skip)
 {
 	if (q->match != NULL) {
 		/* CROSS JOIN keeps the full-text match the outer loop: with a
@@ -272,14 +294,15 @@ static void from_sql(struct sh_buf *sql, struct search_binds *b, struct sh_arena
 		 * type and run the match once per row. */
 		sh_buf_puts(sql, " FROM search_fts CROSS JOIN search_docs d ON d.id = search_fts.rowid "
 			"WHERE search_fts MATCH ?");
-		bind_add(b, q->match);
+		bind_add(b, tier_match(a, q, tier));
 	} else {
 		sh_buf_puts(sql, " FROM search_docs d WHERE 1");
 	}
 	where_sql(sql, b, a, q, skip);
 }
 
-char *search_sql_count(const struct search_query *q, struct sh_arena *a, struct search_binds *b)
+char *search_sql_count(const struct search_query *q, struct sh_arena *a, enum search_tier tier,
+	struct search_binds *b)
 {
 	struct sh_buf sql = SH_BUF_INIT;
 
@@ -287,23 +310,23 @@ char *search_sql_count(const struct search_query *q, struct sh_arena *a, struct 
 	if (q->match != NULL && q->n_types == 0 && q->n_filters == 0) {
 		/* Nothing to check per document: FTS5 counts its own matches. */
 		sh_buf_puts(&sql, "SELECT count(*) FROM search_fts WHERE search_fts MATCH ?");
-		bind_add(b, q->match);
+		bind_add(b, tier_match(a, q, tier));
 		return sh_buf_detach(&sql);
 	}
 	sh_buf_puts(&sql, "SELECT count(*)");
-	from_sql(&sql, b, a, q, NULL);
+	from_sql(&sql, b, a, q, tier, NULL);
 	return sh_buf_detach(&sql);
 }
 
-char *search_sql_page(const struct search_query *q, struct sh_arena *a, const char *pre,
-	const char *post, struct search_binds *b)
+char *search_sql_page(const struct search_query *q, struct sh_arena *a, enum search_tier tier,
+	long limit, long offset, const char *pre, const char *post, struct search_binds *b)
 {
 	struct sh_buf sql = SH_BUF_INIT;
 
 	b->n = 0;
 	if (q->match != NULL) {
-		sh_buf_printf(&sql, "SELECT d.type, d.document, highlight(search_fts, 0, ?, ?), "
-			"snippet(search_fts, 2, ?, ?, '…', %d)", SNIPPET_TOKENS);
+		sh_buf_printf(&sql, "SELECT d.type, d.document, highlight(search_fts, 1, ?, ?), "
+			"snippet(search_fts, 3, ?, ?, '…', %d)", SNIPPET_TOKENS);
 		bind_add(b, pre);
 		bind_add(b, post);
 		bind_add(b, pre);
@@ -311,15 +334,17 @@ char *search_sql_page(const struct search_query *q, struct sh_arena *a, const ch
 	} else {
 		sh_buf_puts(&sql, "SELECT d.type, d.document, NULL, NULL");
 	}
-	from_sql(&sql, b, a, q, NULL);
-	if (q->match != NULL) {
+	from_sql(&sql, b, a, q, tier, NULL);
+	if (q->match != NULL && tier == SEARCH_KEYWORDS) {
+		sh_buf_puts(&sql, " ORDER BY search_fts.rowid"); /* as FTS5 reads them: no sort */
+	} else if (q->match != NULL) {
 		/* An entity named exactly as asked comes first. */
 		sh_buf_puts(&sql, " ORDER BY d.name = ? DESC, " RANK ", d.id");
 		bind_add(b, sh_arena_lower(a, q->term));
 	} else {
 		sh_buf_puts(&sql, " ORDER BY d.type, d.title, d.id");
 	}
-	sh_buf_printf(&sql, " LIMIT %ld OFFSET %ld", q->limit, q->limit * q->page);
+	sh_buf_printf(&sql, " LIMIT %ld OFFSET %ld", limit, offset);
 	return sh_buf_detach(&sql);
 }
 
@@ -332,7 +357,7 @@ char *search_sql_facet(const struct search_query *q, struct sh_arena *a, const c
 
 	b->n = 0;
 	sh_buf_printf(&sql, "SELECT %s, count(*)", column);
-	from_sql(&sql, b, a, q, name);
+	from_sql(&sql, b, a, q, SEARCH_ALL, name);
 	sh_buf_printf(&sql, " AND %s <> '' GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 100", column);
 	return sh_buf_detach(&sql);
 }

@@ -43,12 +43,12 @@ static int parse(struct http_req *req, struct search_query *q, struct sh_err *er
 	return search_parse(q, http_arena(req), http_query(req), module(req)->cfg, err);
 }
 
-static int count_matches(struct http_req *req, const struct search_query *q, json_int_t *out,
-	struct sh_err *err)
+static int count_matches(struct http_req *req, const struct search_query *q,
+	enum search_tier tier, json_int_t *out, struct sh_err *err)
 {
 	struct search_binds b;
 	sqlite3_stmt *st = NULL;
-	int rc = prepare(req, search_sql_count(q, http_arena(req), &b), &b, &st, err), step;
+	int rc = prepare(req, search_sql_count(q, http_arena(req), tier, &b), &b, &st, err), step;
 
 	if (rc != 0)
 		return rc;
@@ -137,32 +137,87 @@ static const char *cursor_of(struct sh_arena *a, long page)
 	return sh_base64_encode(a, num, strlen(num));
 }
 
-int search_get_query(struct http_req *req, struct sh_err *err)
+/* Append up to limit rows of a tier from offset to results, ranked from
+ * rank + 1 on; *got counts them. */
+static int page_rows(struct http_req *req, const struct search_query *q, enum search_tier tier,
+	long limit, long offset, json_t *results, long *got, struct sh_err *err)
 {
 	const struct search *s = module(req);
+	struct search_binds b;
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(req, search_sql_page(q, http_arena(req), tier, limit, offset, s->pre_tag,
+		s->post_tag, &b), &b, &st, err), step;
+
+	if (rc != 0)
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		(*got)++;
+		json_array_append_new(results, result_of(st, s, q->limit * q->page + *got));
+	}
+	rc = step_failed(req, step, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The rows of the page that fall in each tier, in tier order: the
+ * tiers before the last are counted to know where each begins. */
+static int tiered_rows(struct http_req *req, const struct search_query *q, json_int_t total,
+	json_t *results, long *got, struct sh_err *err)
+{
+	static const enum search_tier tiers[] = { SEARCH_TITLES, SEARCH_KEYWORDS, SEARCH_TEXT };
+	long start = q->limit * q->page;
+	json_int_t begins = 0, size = 0;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < SH_ARRAY_LEN(tiers) && *got < q->limit; i++, begins += size) {
+		long at = start + *got; /* the next row the page needs, counted across tiers */
+		size = total - begins;
+		if (i + 1 < SH_ARRAY_LEN(tiers) && (rc = count_matches(req, q, tiers[i], &size, err)) != 0)
+			break;
+		if (at < begins + size)
+			rc = page_rows(req, q, tiers[i], q->limit - *got, at - (long)begins, results, got, err);
+	}
+	return rc;
+}
+
+/* The page of q, in one read transaction so that counts and rows agree. */
+static int page_of(struct http_req *req, const struct search_query *q, json_int_t *total,
+	json_t *results, struct sh_err *err)
+{
+	sqlite3 *db = http_db(req);
+	long got = 0;
+	int rc;
+
+	if ((rc = db_exec(db, "BEGIN", err)) != 0)
+		return rc;
+	rc = count_matches(req, q, SEARCH_ALL, total, err);
+	if (rc == 0 && q->match == NULL)
+		rc = page_rows(req, q, SEARCH_ALL, q->limit, q->limit * q->page, results, &got, err);
+	else if (rc == 0)
+		rc = tiered_rows(req, q, *total, results, &got, err);
+	if (rc == 0)
+		rc = db_exec(db, "COMMIT", err);
+	else
+		db_rollback(db);
+	return rc;
+}
+
+int search_get_query(struct http_req *req, struct sh_err *err)
+{
 	struct sh_arena *a = http_arena(req);
 	uint64_t gen = atomic_load(&module(req)->generation); /* before reading the index */
 	const char *key = answer_key(req, 'q');
 	struct search_query q;
-	struct search_binds b;
 	json_t *results, *body;
 	json_int_t total = 0;
-	sqlite3_stmt *st = NULL;
-	long rank;
-	int rc, step;
+	int rc;
 
 	if (answer_cached(req, key, gen))
 		return 0;
-	if ((rc = parse(req, &q, err)) != 0 || (rc = count_matches(req, &q, &total, err)) != 0 ||
-		(rc = prepare(req, search_sql_page(&q, a, s->pre_tag, s->post_tag, &b), &b, &st, err)) != 0)
+	if ((rc = parse(req, &q, err)) != 0)
 		return rc;
 	results = json_array();
-	rank = q.limit * q.page;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW)
-		json_array_append_new(results, result_of(st, s, ++rank));
-	rc = step_failed(req, step, err);
-	sqlite3_finalize(st);
-	if (rc != 0) {
+	if ((rc = page_of(req, &q, &total, results, err)) != 0) {
 		json_decref(results);
 		return rc;
 	}
@@ -209,7 +264,7 @@ int search_get_facets(struct http_req *req, struct sh_err *err)
 
 	if (answer_cached(req, key, gen))
 		return 0;
-	if ((rc = parse(req, &q, err)) != 0 || (rc = count_matches(req, &q, &total, err)) != 0)
+	if ((rc = parse(req, &q, err)) != 0 || (rc = count_matches(req, &q, SEARCH_ALL, &total, err)) != 0)
 		return rc;
 	facets = json_object();
 	for (size_t i = 0; rc == 0 && i < SH_ARRAY_LEN(names); i++)

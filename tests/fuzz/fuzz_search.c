@@ -22,7 +22,7 @@ static sqlite3 *db(void)
 			sqlite3_exec(conn, "CREATE TABLE search_docs (id INTEGER PRIMARY KEY, type TEXT, "
 				"source TEXT, name TEXT, title TEXT, keywords TEXT, text TEXT, kind TEXT, owner TEXT, "
 				"document TEXT);"
-				"CREATE VIRTUAL TABLE search_fts USING fts5 (title, keywords, text, content = "
+				"CREATE VIRTUAL TABLE search_fts USING fts5 (name, title, keywords, text, content = "
 				"'search_docs', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2', "
 				"prefix = '2 3');"
 				"INSERT INTO search_docs VALUES (1, 'software-catalog', 'component:default/billing', "
@@ -31,8 +31,8 @@ static sqlite3 *db(void)
 				"\"Component\",\"owner\":\"group:team-a\",\"lifecycle\":\"production\"}'),"
 				"(2, 'techdocs', 'component:default/billing', '', 'Install', 'billing', "
 				"'Run make install. Ünïcode ok', 'component', 'team-a', '{\"title\":\"Install\"}');"
-				"INSERT INTO search_fts (rowid, title, keywords, text) SELECT id, title, keywords, "
-				"text FROM search_docs;",
+				"INSERT INTO search_fts (rowid, name, title, keywords, text) SELECT id, name, title, "
+				"keywords, text FROM search_docs;",
 				NULL, NULL, NULL) != SQLITE_OK)
 			__builtin_trap();
 	}
@@ -72,8 +72,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		search_parse(&q, a, &qs, &cfg, &err) == 0) {
 		if (q.limit < 1 || q.limit > 100 || q.page < 0)
 			__builtin_trap();
-		run(search_sql_count(&q, a, &b), &b);
-		run(search_sql_page(&q, a, "<b>", "</b>", &b), &b);
+		for (int tier = SEARCH_ALL; tier <= (int)SEARCH_TEXT; tier++) {
+			run(search_sql_count(&q, a, tier, &b), &b);
+			run(search_sql_page(&q, a, tier, q.limit, q.limit * q.page, "<b>", "</b>", &b), &b);
+		}
 		for (size_t i = 0; i < SH_ARRAY_LEN(facets); i++)
 			run(search_sql_facet(&q, a, facets[i], &b), &b);
 	}
