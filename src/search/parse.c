@@ -122,10 +122,13 @@ static int parse_cursor(struct search_query *q, struct sh_arena *a, const char *
 	return 0;
 }
 
-/* An FTS5 query requiring a prefix match of every word of term, or NULL
- * when term has no word. Words are runs of letters and digits (any
- * non-ASCII byte counts as a letter, as for the tokenizer); each is
- * quoted, so nothing of FTS5's own syntax gets through. */
+/* An FTS5 query requiring every word of term, or NULL when term has no
+ * word. Words are runs of letters and digits (any non-ASCII byte counts
+ * as a letter, as for the tokenizer); each is quoted, so nothing of
+ * FTS5's own syntax gets through. The word the term ends with may be
+ * unfinished and matches as a prefix ("kube" finds kubernetes); a word
+ * followed by anything was typed to its end and matches whole — which also
+ * spares FTS5 merging every word that starts like a common one. */
 static const char *match_of(struct sh_arena *a, const char *term)
 {
 	struct sh_buf b = SH_BUF_INIT;
@@ -137,7 +140,7 @@ static const char *match_of(struct sh_arena *a, const char *term)
 		while (p[n] && (isalnum((unsigned char)p[n]) || (unsigned char)p[n] >= 0x80))
 			n++;
 		if (n > 0) {
-			sh_buf_printf(&b, "%s\"%.*s\"*", tokens++ ? " " : "", (int)n, p);
+			sh_buf_printf(&b, "%s\"%.*s\"%s", tokens++ ? " " : "", (int)n, p, p[n] ? "" : "*");
 			p += n;
 		} else {
 			p++;
@@ -231,6 +234,22 @@ static void put_in_list(struct sh_buf *sql, struct search_binds *b, const char *
 	}
 }
 
+/* " AND d.owner IN (…" (unclosed) for an owner filter. Owners are written
+ * many ways (team, group:team, group:default/team) and documents keep the
+ * owner's plain name, which each value is reduced to. */
+static void owner_in(struct sh_buf *sql, struct search_binds *b, struct sh_arena *a,
+	const struct search_filter *f)
+{
+	sh_buf_puts(sql, " AND d.owner IN (");
+	for (size_t i = 0; i < f->n; i++) {
+		const char *v = f->values[i], *cut = strrchr(v, '/');
+		if (cut == NULL)
+			cut = strrchr(v, ':');
+		sh_buf_puts(sql, i ? ", lower(?)" : "lower(?)");
+		bind_add(b, cut ? cut + 1 : v);
+	}
+}
+
 /* " AND …" for the types and filters of q, leaving out what the facet
  * skip selects by (a facet is counted as if its own choice were not made):
  * "type" is the document types, any other name a filter. */
@@ -248,16 +267,15 @@ static void where_sql(struct sh_buf *sql, struct search_binds *b, struct sh_aren
 		const struct search_filter *f = &q->filters[i];
 		if (skip != NULL && !skip_types && strcmp(skip, f->key) == 0)
 			continue;
-		sh_buf_puts(sql, " AND (lower(json_extract(d.document, ?)) IN (");
-		bind_add(b, sh_arena_printf(a, "$.\"%s\"", f->key));
-		put_in_list(sql, b, f->values, f->n, "lower");
-		sh_buf_putc(sql, ')');
-		/* Owners are written many ways (team, group:team,
-		 * group:default/team); the facet's form always matches. */
-		if (strcmp(f->key, "owner") == 0) {
-			sh_buf_puts(sql, " OR d.owner IN (");
+		if (strcmp(f->key, "kind") == 0) {
+			sh_buf_puts(sql, " AND d.kind IN (");
 			put_in_list(sql, b, f->values, f->n, "lower");
-			sh_buf_putc(sql, ')');
+		} else if (strcmp(f->key, "owner") == 0) {
+			owner_in(sql, b, a, f);
+		} else {
+			sh_buf_puts(sql, " AND lower(json_extract(d.document, ?)) IN (");
+			bind_add(b, sh_arena_printf(a, "$.\"%s\"", f->key));
+			put_in_list(sql, b, f->values, f->n, "lower");
 		}
 		sh_buf_putc(sql, ')');
 	}
