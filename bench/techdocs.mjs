@@ -337,7 +337,7 @@ try {
 		await quiet();
 	}
 	console.log(`background jobs still due after the finish event (search indexing), waited out before the next run: ${range(after)}`);
-	console.log(`sync over unchanged sources (read, render and hash, nothing stored): ${range(same)}`);
+	console.log(`sync over unchanged sources (every file read and hashed; nothing rendered or stored): ${range(same)}`);
 	const buildLog = srv.log.split('\n').filter((l) => /techdocs:|build/i.test(l) && !/listening on/.test(l));
 	console.log(`server log about builds: ${buildLog.length ? buildLog.join(' / ') : 'none (the server logs no build timings)'}`);
 

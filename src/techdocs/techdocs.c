@@ -212,6 +212,7 @@ static int build_job(void *ctx, sqlite3 *db, const char *key, const json_t *payl
 		rc = techdocs_store_attempt(db, key, log, why.msg, err);
 	}
 	announce(t, key);
+	jobs_wake(t->jobs); /* a stored site queued its search indexing */
 done:
 	json_decref(entity);
 	json_decref(log);
