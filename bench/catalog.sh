@@ -10,6 +10,8 @@
 # 127.0.0.1; servers are stopped on exit, Ctrl-C included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 root=$(pwd)
 
 N=${1:-10000}
@@ -48,8 +50,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-now_ms() { date +%s%3N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 metric() { # metric NAME-WITH-LABELS
 	curl -s "$base/metrics" | awk -v m="$1" 'index($0, m" ") == 1 { print $2 }'
 }
@@ -153,17 +153,7 @@ declare -A urls=(
 # by-ref, and by-ref is compared with the mean of the two (as bench/http.sh).
 order=(ceiling by-ref ceiling-after page count facets or-ordered)
 wrk_run() { # prints "req/s p50 p99" (latencies in ms)
-	wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" 2>&1 | python3 -c '
-import re, sys
-text = sys.stdin.read()
-def ms(v, unit):
-    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M)
-p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M)
-if not (rps and p50 and p99):
-    print("0 0 0"); sys.exit()
-print(f"{float(rps.group(1)):.0f} {ms(*p50.groups()):.2f} {ms(*p99.groups()):.2f}")'
+	wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1" 2>&1 | wrk_summary
 }
 single_ms() { # median of 20 sequential requests, ms
 	for _ in $(seq 20); do curl -s -o /dev/null -w '%{time_total}\n' "$1"; done |

@@ -11,6 +11,8 @@
 # appended to bench/out/search-<date>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 root=$(pwd)
 
 N=${N:-100000}
@@ -41,8 +43,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-now_ms() { date +%s%3N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 db() { sqlite3 -cmd '.timeout 5000' "$tmp/data/stagehand.db" "$1"; }
 
 # ---- data ------------------------------------------------------------------------------------
@@ -159,17 +159,7 @@ request = function()
   return wrk.format("GET", "/api/search/query?" .. q)
 end
 LUA
-	wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$tmp/terms.lua" "$base" 2>&1 | python3 -c '
-import re, sys
-text = sys.stdin.read()
-def ms(v, unit):
-    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
-p50 = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M)
-p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M)
-if not (rps and p50 and p99):
-    print("0 0 0"); sys.exit()
-print(f"{float(rps.group(1)):.0f} {ms(*p50.groups()):.2f} {ms(*p99.groups()):.2f}")'
+	wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$tmp/terms.lua" "$base" 2>&1 | wrk_summary
 }
 declare -A mixes=(
 	[selective]="'term=component-4242', 'term=user-777', 'term=api-31', 'term=team-7', 'term=resource-12'"
