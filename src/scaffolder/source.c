@@ -3,7 +3,10 @@
  * template's base (its source-location or managed-by-location): a local
  * directory, a git repository addressed as <repo>/tree/<ref>/<path> (or
  * /blob/, the form GitHub and Gitea use; a file:// or bare path repository
- * works the same way), or a plain http(s) url for single files.
+ * works the same way), or a plain http(s) url for single files. Remote
+ * repositories and files must be within backend.reading.allow (or on an
+ * integrations.github host); local ones within the template's own folder
+ * or repository.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +193,8 @@ int source_fetch(struct action_ctx *ac, const char *url, bool want_dir, char **o
 			if (!under_root(ac->local_root, local) && !same_repo(ac->template_base, repo))
 				rc = sh_err_set(err, SH_ENOTALLOWED, "%s is a local repository outside the "
 					"template's own", url);
+		} else if (!catalog_url_allowed(ac->sc->catalog, repo)) {
+			rc = sh_err_set(err, SH_ENOTALLOWED, "%s is not allowed by backend.reading.allow", repo);
 		}
 		if (rc == 0)
 			rc = fetch_git(ac, full, out, tmp, err);

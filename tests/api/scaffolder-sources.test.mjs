@@ -74,6 +74,12 @@ describe('template sources and local git remotes', { skip: OWN_PROCESS }, () => 
 				{ id: 'log', action: 'debug:log', input: {
 					message: 'region ${{ environment.parameters.region }} key ${{ environment.secrets.deployKey }}' } },
 			], { region: '${{ environment.parameters.region }}', leaked: '${{ environment.secrets.deployKey }}' }),
+			TEMPLATE('from-elsewhere', {}, [
+				{ id: 'fetch', action: 'fetch:template', input: {
+					url: 'https://git.not-allowed.example/acme/templates/tree/main/skeleton' } },
+				{ id: 'licence', action: 'fetch:plain:file', input: {
+					url: 'https://files.not-allowed.example/license.txt', targetPath: 'LICENSE' } },
+			]),
 			TEMPLATE('from-url', {}, [
 				{ id: 'licence', action: 'fetch:plain:file', input: { url: files.url('/license.txt'), targetPath: 'LICENSE' } },
 				{ id: 'publish', action: 'publish:git', input: { remoteUrl: '${{ parameters.remote }}', branch: 'trunk' } },
@@ -123,6 +129,14 @@ describe('template sources and local git remotes', { skip: OWN_PROCESS }, () => 
 		const { completion } = await run(srv.url, 'template:default/from-url', { name: 'x', remote });
 		assert.equal(completion.body.message, 'Run completed with status: completed');
 		assert.equal(git(dir, '--git-dir', remote, 'show', 'trunk:LICENSE'), 'MIT licence for everyone\n');
+	});
+
+	it('a repository or file outside backend.reading.allow is refused before anything is read', async () => {
+		const { completion, events } = await run(srv.url, 'template:default/from-elsewhere', {});
+		assert.equal(completion.body.message, 'Run completed with status: failed');
+		assert.match(completion.body.error.message,
+			/https:\/\/git\.not-allowed\.example\/acme\/templates is not allowed by backend\.reading\.allow/);
+		assert.ok(events.some((e) => e.body.stepId === 'fetch' && e.body.status === 'failed'));
 	});
 
 	it('scaffolder.defaultEnvironment: parameters everywhere, secrets in step inputs only and redacted', async () => {
