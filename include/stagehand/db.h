@@ -77,7 +77,8 @@ uint64_t db_generation(struct db_pool *pool);
 /* Bytes the database file uses (page_count * page_size), or -1. */
 int64_t db_size_bytes(sqlite3 *db);
 
-/* Run a statement with no result rows. */
+/* Run a statement with no result rows. SH_EUNAVAILABLE when other writers
+ * held the database past the busy timeout, SH_EINTERNAL for other errors. */
 int db_exec(sqlite3 *db, const char *sql, struct sh_err *err) SH_WUR;
 
 /* Roll back the open transaction after an error that is the one to report;

@@ -38,12 +38,14 @@ struct db_pool {
 int db_exec(sqlite3 *db, const char *sql, struct sh_err *err)
 {
 	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+	if (rc == SQLITE_OK)
 		return 0;
-	sh_err_set(err, SH_EINTERNAL, "%s", msg ? msg : sqlite3_errmsg(db));
 	sqlite3_free(msg);
-	return SH_EINTERNAL;
+	if ((rc & 0xff) == SQLITE_BUSY) /* other writers held the lock past the busy timeout */
+		return sh_err_set(err, SH_EUNAVAILABLE, "The database is busy with other writes; try again");
+	return sh_err_set(err, SH_EINTERNAL, "%s", sqlite3_errmsg(db));
 }
 
 static int open_one(sqlite3 **out, const char *path, struct sh_err *err)

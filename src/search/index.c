@@ -6,11 +6,13 @@
  * entity is gone simply loses its documents.
  */
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 #include "stagehand/db.h"
 
-#define BATCH 256 /* refs per transaction: writers never wait long */
+#define BATCH 256             /* refs per transaction: writers never wait long */
+#define BATCH_PAUSE_NS 5000000 /* between two batches: others get the write lock */
 
 /* ---- documents ------------------------------------------------------------------------------ */
 
@@ -330,14 +332,19 @@ static int index_job(void *ctx, sqlite3 *db, const char *key, const json_t *payl
 
 	(void)key;
 	(void)payload;
-	do {
+	for (;;) {
 		rc = index_batch(db, &n, err);
 		if (rc == 0 && n > 0) {
 			atomic_fetch_add(&s->indexed, n);
 			atomic_fetch_add(&s->generation, 1); /* cached answers are stale */
 		}
-	} while (rc == 0 && n == BATCH);
-	return rc;
+		if (rc != 0 || n < BATCH)
+			return rc;
+		/* SQLite does not queue writers: leave a gap between batches
+		 * for whoever is waiting for the lock (a request's refresh, a
+		 * job claim), or a long reindex would starve them. */
+		nanosleep(&(struct timespec){ 0, BATCH_PAUSE_NS }, NULL);
+	}
 }
 
 struct jobs_queue search_jobs_queue(struct search *s)

@@ -65,10 +65,13 @@ describe('a location of more than a megabyte', { skip: OWN_PROCESS }, () => {
 		srv = await startCatalogServer({ locations: [{ type: 'file', target: all }] });
 		api = catalogApi(srv.url);
 		const want = FILES * PER_FILE + 1;
+		// Components appear chunk by chunk; the groups, which get relations
+		// from every chunk, when the round ends.
 		await waitFor(async () => {
 			const r = await api.json('/entities/by-query?filter=kind=component&limit=0');
-			return r.totalItems === want ? r : null;
-		}, { timeoutMs: 120000, intervalMs: 250, what: `${want} components` });
+			const g = await api.json('/entities/by-query?filter=kind=group&limit=0');
+			return r.totalItems === want && g.totalItems === TEAMS ? r : null;
+		}, { timeoutMs: 120000, intervalMs: 250, what: `${want} components and ${TEAMS} groups` });
 	});
 
 	after(async () => {
