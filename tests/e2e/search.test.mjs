@@ -30,20 +30,26 @@ async function settled(page, n) {
   }, n);
 }
 
-/* Both indexes are filled a moment after the server starts. */
+/* Both indexes are filled a moment after the server starts, the docs as
+ * their sites are built one by one: wait until nothing changes any more
+ * (the same total three times, 400 ms apart). */
 before(async () => {
-  for (let i = 0; i < 300; i++) {
+  let last = -1, same = 0;
+  for (let i = 0; i < 300 && same < 3; i++) {
     try {
-      const [cat, docs] = await Promise.all([
+      const [cat, docs, all] = await Promise.all([
         search({ term: 'kube', 'types[0]': 'software-catalog' }),
         search({ term: 'kubelet', 'types[0]': 'techdocs' }),
+        search({ pageLimit: 1 }),
       ]);
-      if (cat.results?.length && docs.results?.length)
-        return;
+      const ready = cat.results?.length && docs.results?.length;
+      same = ready && all.numberOfResults === last ? same + 1 : 0;
+      last = all.numberOfResults;
     } catch { /* not ready */ }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, same ? 400 : 100));
   }
-  throw new Error('the search index did not fill');
+  if (same < 3)
+    throw new Error('the search index did not settle');
 });
 
 describe('header search box', () => {
